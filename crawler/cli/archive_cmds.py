@@ -1,0 +1,9 @@
+"""Subcommands of ``govcrawl`` (archive); registered on the group by ``register``."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the group."""
