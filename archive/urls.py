@@ -1,0 +1,28 @@
+"""URL canonicalisation for index lookups: the one definition of "the same URL" in the archive."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from w3lib.url import add_http_if_no_scheme, canonicalize_url
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def url_key(url: str) -> str:
+    """The lookup key of ``url``: what users expect to be "the same page".
+
+    w3lib lower-cases scheme and host, drops the fragment, normalises percent-encoding
+    and sorts query arguments (as pywb's SURT keys do); we add the default-port rule,
+    which w3lib leaves to callers. A URL typed without a scheme is taken as http.
+    """
+    canonical = canonicalize_url(add_http_if_no_scheme(url.strip()))
+    parts = urlsplit(canonical)
+    netloc = parts.netloc
+    try:
+        port = parts.port
+    except ValueError:  # a malformed port: keep the URL as w3lib left it
+        port = None
+    if port is not None and port == _DEFAULT_PORTS.get(parts.scheme):
+        netloc = netloc.rsplit(":", 1)[0]
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))

@@ -1,0 +1,318 @@
+"""The only module that touches warcio: building WARC/1.1 records, and reading gzip members back.
+
+warcio is untyped; everything it hands out is converted here into the typed values below,
+so the rest of the archive never sees a warcio object. Reading works on our own
+gzip-member scanner (zlib), because recovery, verify and reindex need to know exactly
+where each member starts and ends, and to step over damaged regions, which
+warcio's ArchiveIterator does not expose.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
+from warcio.warcwriter import WARCWriter
+
+from archive.errors import CorruptWarc
+
+WARC_VERSION = "WARC/1.1"
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+_CHUNK = 1 << 20
+
+Headers = tuple[tuple[str, str], ...]
+
+
+def new_record_id() -> str:
+    """A fresh WARC-Record-ID (``<urn:uuid:...>``)."""
+    return str(StatusAndHeadersParser.make_warc_id())
+
+
+def sha1_digest(data: bytes) -> str:
+    """The WARC digest form ``sha1:BASE32`` used by warcio, pywb and the CDX world."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+
+
+def encode_header_text(text: str) -> bytes:
+    """Header text back to wire bytes: latin-1 (HTTP's byte-transparent reading), else UTF-8."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
+
+
+def http_head_bytes(first_line: str, headers: Sequence[tuple[str, str]]) -> bytes:
+    """Status/request line and header lines, CRLF-terminated, with the blank line after them."""
+    lines = [encode_header_text(first_line)]
+    lines.extend(
+        encode_header_text(name) + b": " + encode_header_text(value) for name, value in headers
+    )
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+class _ExactHttpHead(StatusAndHeaders):  # type: ignore[misc]  # warcio is untyped
+    """An HTTP head that warcio serialises as exactly the bytes we built.
+
+    warcio's own serialisation re-joins header lines and percent-encodes non-ASCII values,
+    which would change what the server sent; overriding ``compute_headers_buffer`` keeps
+    warcio's record framing and digest code while the bytes stay ours.
+    """
+
+    def __init__(self, raw: bytes, statusline: str, protocol: str, headers: list[tuple[str, str]]):
+        super().__init__(statusline, headers, protocol=protocol)
+        self._raw = raw
+
+    def compute_headers_buffer(self, header_filter: Any = None) -> None:
+        self.headers_buff = self._raw
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenRecord:
+    """Where one record landed in its file, and the digests warcio wrote for it."""
+
+    record_id: str
+    offset: int
+    length: int
+    record: WarcRecord  # the record as written (WARC headers incl. digests, and block)
+
+
+class RecordWriter:
+    """Serialises WARC/1.1 records, one gzip member each, onto an open binary file."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+        self._warc = WARCWriter(fh, gzip=True, warc_version=WARC_VERSION)
+
+    def write(
+        self,
+        record_type: str,
+        *,
+        uri: str,
+        warc_headers: Sequence[tuple[str, str]],
+        block: bytes = b"",
+        http_head: bytes | None = None,
+        content_type: str | None = None,
+    ) -> WrittenRecord:
+        """Write one record: ``http_head`` (for request/response) then ``block`` as its payload.
+
+        ``warc_headers`` must contain WARC-Record-ID and WARC-Date; warcio adds the type,
+        target URI, Content-Length, WARC-Block-Digest and (for all but warcinfo)
+        WARC-Payload-Digest over ``block``.
+        """
+        headers = StatusAndHeaders("", list(warc_headers), protocol=WARC_VERSION)
+        headers.replace_header("WARC-Type", record_type)
+        if uri:
+            headers.replace_header("WARC-Target-URI", uri)
+        http_headers = None
+        if http_head is not None:
+            http_headers = _parse_head(http_head, is_request=record_type == "request")
+        record = self._warc.create_warc_record(
+            uri,
+            record_type,
+            payload=io.BytesIO(block),
+            length=len(block),
+            warc_content_type=content_type or "",
+            warc_headers=headers,
+            http_headers=http_headers,
+        )
+        offset = self._fh.tell()
+        self._warc.write_record(record)  # gzip member flushed to the file object by warcio
+        self._fh.flush()
+        stored = WarcRecord(
+            headers=tuple((str(k), str(v)) for k, v in record.rec_headers.headers),
+            block=(http_head or b"") + block,
+        )
+        return WrittenRecord(
+            record_id=stored.record_id,
+            offset=offset,
+            length=self._fh.tell() - offset,
+            record=stored,
+        )
+
+
+def _parse_head(raw: bytes, *, is_request: bool) -> _ExactHttpHead:
+    """Wrap our raw head bytes with warcio's parsed view (used only for its status line)."""
+    parsed = parse_http_head(raw)
+    first = parsed.first_line
+    if is_request:
+        return _ExactHttpHead(raw, first, "", list(parsed.headers))
+    protocol, _, rest = first.partition(" ")
+    return _ExactHttpHead(raw, rest, protocol, list(parsed.headers))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True, slots=True)
+class HttpHead:
+    """A parsed HTTP head: first line, headers in order with repeats, head length in bytes."""
+
+    first_line: str
+    headers: Headers
+    length: int
+
+
+def parse_http_head(block: bytes) -> HttpHead:
+    """Split an HTTP message block into its head; values decoded latin-1 (byte-transparent)."""
+    end = block.find(b"\r\n\r\n")
+    if end < 0:
+        raise CorruptWarc("HTTP head has no terminating blank line")
+    lines = block[:end].decode("latin-1").split("\r\n")
+    headers: list[tuple[str, str]] = []
+    for line in lines[1:]:
+        if line[:1] in (" ", "\t") and headers:  # obsolete line folding: keep it joined
+            name, value = headers[-1]
+            headers[-1] = (name, value + " " + line.strip())
+            continue
+        name, sep, value = line.partition(":")
+        if sep:
+            headers.append((name, value.strip(" \t")))
+    return HttpHead(first_line=lines[0], headers=tuple(headers), length=end + 4)
+
+
+@dataclass(frozen=True, slots=True)
+class WarcRecord:
+    """One WARC record read back: its WARC headers and its block, exactly as stored."""
+
+    headers: Headers
+    block: bytes
+
+    def header(self, name: str) -> str | None:
+        """First WARC header called ``name`` (case-insensitive), or None."""
+        lname = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lname:
+                return value
+        return None
+
+    @property
+    def record_type(self) -> str:
+        return self.header("WARC-Type") or ""
+
+    @property
+    def record_id(self) -> str:
+        return self.header("WARC-Record-ID") or ""
+
+
+_WARC_HEAD_PARSER = StatusAndHeadersParser(["WARC/1.1", "WARC/1.0"])
+
+
+def parse_record(data: bytes) -> WarcRecord:
+    """Parse one decompressed gzip member holding exactly one WARC record."""
+    try:
+        stream = io.BytesIO(data)
+        parsed = _WARC_HEAD_PARSER.parse(stream)
+    except Exception as exc:  # warcio raises assorted errors on garbage
+        raise CorruptWarc(f"not a WARC record: {exc}") from None
+    head_len = stream.tell()
+    length_text = parsed.get_header("Content-Length")
+    if length_text is None or not length_text.strip().isdigit():
+        raise CorruptWarc("WARC record without a valid Content-Length")
+    length = int(length_text)
+    block = data[head_len : head_len + length]
+    if len(block) < length:
+        raise CorruptWarc(f"WARC block truncated: {len(block)} of {length} bytes")
+    trailer = data[head_len + length :]
+    if trailer != b"\r\n\r\n":
+        raise CorruptWarc("WARC record not followed by exactly CRLF CRLF")
+    headers = tuple((str(k), str(v)) for k, v in parsed.headers)
+    return WarcRecord(headers=headers, block=block)
+
+
+def read_member(fh: IO[bytes], offset: int, length: int) -> bytes:
+    """Decompress the single gzip member at ``offset``/``length``."""
+    fh.seek(offset)
+    data = fh.read(length)
+    if len(data) != length:
+        raise CorruptWarc(f"offset {offset}: file ends inside the record")
+    d = zlib.decompressobj(31)
+    try:
+        out = d.decompress(data)
+    except zlib.error as exc:
+        raise CorruptWarc(f"offset {offset}: corrupt gzip data ({exc})") from None
+    if not d.eof:
+        raise CorruptWarc(f"offset {offset}: gzip member truncated")
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One gzip member of a file (or one damaged region, with ``error`` set and no data)."""
+
+    offset: int
+    length: int
+    data: bytes | None
+    error: str | None = None
+
+
+def scan_members(fh: IO[bytes]) -> Iterator[Member]:
+    """Every gzip member of ``fh`` from the start, in order; damaged regions come back as
+    Members with ``error`` set, after which scanning resumes at the next gzip header.
+    """
+    offset = 0
+    pending = b""
+    while True:
+        if not pending:
+            pending = fh.read(_CHUNK)
+            if not pending:
+                return
+        start = offset
+        d = zlib.decompressobj(31)
+        parts: list[bytes] = []
+        consumed = 0
+        error: str | None = None
+        while True:
+            try:
+                parts.append(d.decompress(pending))
+            except zlib.error as exc:
+                error = f"corrupt gzip data ({exc})"
+                break
+            if d.eof:
+                used = len(pending) - len(d.unused_data)
+                consumed += used
+                pending = d.unused_data
+                offset = start + consumed
+                yield Member(start, consumed, b"".join(parts))
+                break
+            consumed += len(pending)
+            pending = fh.read(_CHUNK)
+            if not pending:
+                yield Member(start, consumed, None, "truncated gzip member (file ends inside it)")
+                return
+        if error is not None:
+            resume = _find_magic(fh, start + 1)
+            end = resume if resume is not None else _file_size(fh)
+            yield Member(start, end - start, None, error)
+            if resume is None:
+                return
+            fh.seek(resume)
+            offset = resume
+            pending = b""
+
+
+def _find_magic(fh: IO[bytes], start: int) -> int | None:
+    """Offset of the next gzip header at or after ``start``, or None."""
+    fh.seek(start)
+    pos = start
+    carry = b""
+    while True:
+        chunk = fh.read(_CHUNK)
+        if not chunk:
+            return None
+        data = carry + chunk
+        found = data.find(_GZIP_MAGIC)
+        if found >= 0:
+            return pos - len(carry) + found
+        carry = data[-(len(_GZIP_MAGIC) - 1) :]
+        pos += len(chunk)
+
+
+def _file_size(fh: IO[bytes]) -> int:
+    fh.seek(0, io.SEEK_END)
+    return fh.tell()

@@ -1,0 +1,346 @@
+"""Writing captures to the archive: rolling ``.warc.gz`` files plus the live index.
+
+One ``ArchiveWriter`` per archive directory at a time (an exclusive lock file enforces it).
+On open it first recovers any ``*.open`` file a crashed writer left behind. Each exchange
+becomes ``response`` + ``request`` + ``metadata`` records (Heritrix's order), each one gzip
+member, flushed to the OS as soon as written; the index row is committed after the
+records, so a crash can lose at most the records in flight, and recovery re-indexes any
+complete record the index missed. See docs/warc.md for the profile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import threading
+from collections.abc import Mapping
+from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from archive.errors import ArchiveError
+from archive.index import INDEX_NAME, ArchiveIndex
+from archive.layout import LOCK_NAME, OPEN_SUFFIX, WARC_DIR, new_warc_name
+from archive.metadata import (
+    F_ADDED,
+    F_REMOVED,
+    encode_fields,
+    provenance_fields,
+    warcinfo_fields,
+)
+from archive.records import link, row_for
+from archive.recovery import Recovered, recover_archive, recover_file
+from archive.times import format_ts
+from archive.types import Capture, CaptureRef, FetchMethod, Provenance
+from archive.warcfile import RecordWriter, WrittenRecord, http_head_bytes, new_record_id
+
+DEFAULT_MAX_FILE_SIZE = 1 << 30
+
+
+def _software() -> str:
+    def v(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "unknown"
+
+    return f"govcrawl/{v('govcrawl')} (warcio/{v('warcio')})"
+
+
+def stored_response_headers(
+    headers: tuple[tuple[str, str], ...], body_length: int
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
+    """The response headers as stored, given a de-chunked body (docs/warc.md, "Chunking").
+
+    A ``Transfer-Encoding: chunked`` header no longer describes the stored body, so it is
+    dropped and ``Content-Length`` set to the stored length; both changes are written to
+    the metadata record. Returns (headers to store, removed, added).
+    """
+    chunked = any(n.lower() == "transfer-encoding" and "chunked" in v.lower() for n, v in headers)
+    if not chunked:
+        return list(headers), [], []
+    removed = [(n, v) for n, v in headers if n.lower() in ("transfer-encoding", "content-length")]
+    kept = [(n, v) for n, v in headers if n.lower() not in ("transfer-encoding", "content-length")]
+    added = [("Content-Length", str(body_length))]
+    return kept + added, removed, added
+
+
+class ArchiveWriter:
+    """Append captures to the archive in ``archive_dir`` (created if missing)."""
+
+    def __init__(
+        self,
+        archive_dir: str | os.PathLike[str],
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        warcinfo: Mapping[str, Any] | None = None,
+        *,
+        prefix: str = "govcrawl",
+        fsync: bool = False,
+    ) -> None:
+        if max_file_size <= 0:
+            raise ArchiveError(f"max_file_size must be positive, got {max_file_size}")
+        self.archive_dir = Path(archive_dir)
+        self.max_file_size = max_file_size
+        self.prefix = prefix
+        self.fsync = (
+            fsync  # off by default: flush() already survives kill -9; fsync adds power-loss safety
+        )
+        self._warcinfo = dict(warcinfo or {})
+        self._software = _software()
+        self._mutex = threading.RLock()
+        self._serial = 0
+        self._fh: IO[bytes] | None = None
+        self._records: RecordWriter | None = None
+        self._open_path: Path | None = None
+        self._warcinfo_id: str | None = None
+        self.records_written = 0
+        self.bytes_written = 0
+        self.files_sealed = 0
+        try:
+            (self.archive_dir / WARC_DIR).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(
+                f"cannot create archive directory {self.archive_dir}: {exc}"
+            ) from None
+        self._lock_fh = (self.archive_dir / LOCK_NAME).open("a+b")
+        try:
+            fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_fh.close()
+            raise ArchiveError(
+                f"archive {self.archive_dir} is being written by another process"
+            ) from None
+        self._index = ArchiveIndex(self.archive_dir / INDEX_NAME)
+        self.recovered: list[Recovered] = recover_archive(self.archive_dir, self._index)
+        self._closed = False
+
+    # ------------------------------------------------------------------ files
+
+    def _ensure_file(self) -> RecordWriter:
+        if self._records is not None:
+            return self._records
+        name = new_warc_name(self.prefix, self._serial)
+        self._serial += 1
+        path = self.archive_dir / WARC_DIR / (name + OPEN_SUFFIX)
+        fh = path.open("xb")
+        self._fh, self._open_path = fh, path
+        self._records = RecordWriter(fh)
+        self._warcinfo_id = new_record_id()
+        info = self._records.write(
+            "warcinfo",
+            uri="",
+            warc_headers=[
+                ("WARC-Record-ID", self._warcinfo_id),
+                ("WARC-Date", format_ts(datetime.now().astimezone())),
+                ("WARC-Filename", name),
+            ],
+            block=encode_fields(warcinfo_fields(self._warcinfo, self._software)),
+            content_type="application/warc-fields",
+        )
+        self._after_write(info)
+        return self._records
+
+    def _after_write(self, written: WrittenRecord) -> None:
+        self.records_written += 1
+        self.bytes_written += written.length
+        if self.fsync and self._fh is not None:
+            os.fsync(self._fh.fileno())
+
+    def _seal(self) -> None:
+        """Close the open file and give it its final name (what the index already says)."""
+        if self._fh is None or self._open_path is None:
+            return
+        self._fh.flush()
+        os.fsync(self._fh.fileno())  # a sealed file is durable, whatever self.fsync says
+        self._fh.close()
+        self._open_path.rename(self._open_path.with_name(self._open_path.name[: -len(OPEN_SUFFIX)]))
+        self._fh = self._records = self._open_path = None
+        self.files_sealed += 1
+
+    def _salvage(self) -> None:
+        """After a failed write: seal what is complete, move the partial tail aside."""
+        path = self._open_path
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                self._fh.close()
+        self._fh = self._records = self._open_path = None
+        if path is not None and path.exists():
+            recover_file(self.archive_dir, path, self._index)
+            self._index.commit()
+
+    @property
+    def current_file(self) -> Path | None:
+        """The file being written (``*.warc.gz.open``), if any."""
+        return self._open_path
+
+    # ------------------------------------------------------------------ writing
+
+    def write_capture(self, capture: Capture) -> CaptureRef:
+        """Store one HTTP exchange: response, request and metadata records, then the index row."""
+        if capture.fetched_at.tzinfo is None:
+            raise ValueError("Capture.fetched_at must be timezone-aware (UTC)")
+        headers, removed, added = stored_response_headers(
+            capture.response_headers, len(capture.body)
+        )
+        status_line = f"{capture.protocol} {capture.status} {capture.reason}".rstrip()
+        request_line = f"{capture.method} {capture.request_target} {capture.protocol}"
+        date = format_ts(capture.fetched_at)
+        fields = provenance_fields(
+            capture.provenance, capture.charset_decision, capture.fetch_method
+        )
+        fields += [(F_REMOVED, f"{n}: {v}") for n, v in removed]
+        fields += [(F_ADDED, f"{n}: {v}") for n, v in added]
+        with self._mutex:
+            self._check_open()
+            try:
+                records = self._ensure_file()
+                common = [("WARC-Date", date), ("WARC-Warcinfo-ID", str(self._warcinfo_id))]
+                resp_id = new_record_id()
+                resp_headers = [("WARC-Record-ID", resp_id), *common]
+                if capture.ip_address:
+                    resp_headers.append(("WARC-IP-Address", capture.ip_address))
+                resp = records.write(
+                    "response",
+                    uri=capture.url,
+                    warc_headers=resp_headers,
+                    http_head=http_head_bytes(status_line, headers),
+                    block=capture.body,
+                    content_type="application/http; msgtype=response",
+                )
+                self._after_write(resp)
+                req = records.write(
+                    "request",
+                    uri=capture.url,
+                    warc_headers=[
+                        ("WARC-Record-ID", new_record_id()),
+                        *common,
+                        ("WARC-Concurrent-To", resp_id),
+                    ],
+                    http_head=http_head_bytes(request_line, capture.request_headers),
+                    block=capture.request_body,
+                    content_type="application/http; msgtype=request",
+                )
+                self._after_write(req)
+                meta = self._write_metadata(records, capture.url, date, resp_id, fields)
+            except BaseException:
+                self._salvage()
+                raise
+            return self._index_and_roll(resp, req, meta)
+
+    def write_resource(
+        self,
+        *,
+        url: str,
+        body: bytes,
+        content_type: str,
+        fetched_at: datetime,
+        refers_to: CaptureRef | str | None = None,
+        fetch_method: FetchMethod = "browser",
+        provenance: Provenance | None = None,
+    ) -> CaptureRef:
+        """Store what a browser rendered (DOM snapshot) as a ``resource`` record.
+
+        ``refers_to`` is the raw response of the same URL (its CaptureRef or record id),
+        written as WARC-Refers-To; a metadata record with the provenance follows.
+        """
+        if fetched_at.tzinfo is None:
+            raise ValueError("fetched_at must be timezone-aware (UTC)")
+        date = format_ts(fetched_at)
+        target = refers_to.record_id if isinstance(refers_to, CaptureRef) else refers_to
+        fields = provenance_fields(provenance or Provenance(), None, fetch_method)
+        with self._mutex:
+            self._check_open()
+            try:
+                records = self._ensure_file()
+                res_id = new_record_id()
+                warc_headers = [
+                    ("WARC-Record-ID", res_id),
+                    ("WARC-Date", date),
+                    ("WARC-Warcinfo-ID", str(self._warcinfo_id)),
+                ]
+                if target:
+                    warc_headers.append(("WARC-Refers-To", target))
+                res = records.write(
+                    "resource",
+                    uri=url,
+                    warc_headers=warc_headers,
+                    block=body,
+                    content_type=content_type,
+                )
+                self._after_write(res)
+                meta = self._write_metadata(records, url, date, res_id, fields)
+            except BaseException:
+                self._salvage()
+                raise
+            return self._index_and_roll(res, None, meta)
+
+    def _write_metadata(
+        self,
+        records: RecordWriter,
+        url: str,
+        date: str,
+        concurrent_to: str,
+        fields: list[tuple[str, str]],
+    ) -> WrittenRecord:
+        meta = records.write(
+            "metadata",
+            uri=url,
+            warc_headers=[
+                ("WARC-Record-ID", new_record_id()),
+                ("WARC-Date", date),
+                ("WARC-Warcinfo-ID", str(self._warcinfo_id)),
+                ("WARC-Concurrent-To", concurrent_to),
+            ],
+            block=encode_fields(fields),
+            content_type="application/warc-fields",
+        )
+        self._after_write(meta)
+        return meta
+
+    def _index_and_roll(
+        self, main: WrittenRecord, req: WrittenRecord | None, meta: WrittenRecord
+    ) -> CaptureRef:
+        assert self._open_path is not None
+        rel = f"{WARC_DIR}/{self._open_path.name[: -len(OPEN_SUFFIX)]}"
+        row = row_for(main.record, rel, main.offset, main.length)
+        if req is not None:
+            row = link(row, req.record, req.offset, req.length)
+        row = link(row, meta.record, meta.offset, meta.length)
+        self._index.add(row)
+        assert self._fh is not None
+        if self._fh.tell() >= self.max_file_size:
+            self._seal()
+        return row.ref()
+
+    # ------------------------------------------------------------------ closing
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ArchiveError(f"archive writer for {self.archive_dir} is closed")
+
+    def close(self) -> None:
+        """Seal the open file, close the index and release the lock. Idempotent."""
+        with self._mutex:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                self._seal()
+            finally:
+                self._index.close()
+                fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
+                self._lock_fh.close()
+
+    def __enter__(self) -> ArchiveWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
