@@ -226,15 +226,22 @@ class ArchiveIndex:
 
     # ----------------------------------------------------------------- reading
 
-    def lookup(self, urlkey: str, at: str | None) -> IndexRow | None:
-        """Latest capture of ``urlkey`` at or before ``at`` (a format_ts string), or None."""
-        if at is None:
-            sql = _SELECT + " WHERE urlkey = ? ORDER BY fetched_at DESC LIMIT 1"
-            cur = self._db.execute(sql, (urlkey,))
-        else:
-            sql = _SELECT + " WHERE urlkey = ? AND fetched_at <= ? ORDER BY fetched_at DESC LIMIT 1"
-            cur = self._db.execute(sql, (urlkey, at))
-        found = cur.fetchone()
+    def lookup(
+        self, urlkey: str, at: str | None, record_type: str | None = None
+    ) -> IndexRow | None:
+        """Latest capture of ``urlkey`` at or before ``at`` (a format_ts string), or None.
+
+        Served by the (urlkey, fetched_at) index: one B-tree descent whatever the size.
+        """
+        sql = _SELECT + " WHERE urlkey = ?"
+        params: list[str] = [urlkey]
+        if at is not None:
+            sql += " AND fetched_at <= ?"
+            params.append(at)
+        if record_type is not None:
+            sql += " AND record_type = ?"
+            params.append(record_type)
+        found = self._db.execute(sql + " ORDER BY fetched_at DESC LIMIT 1", params).fetchone()
         return IndexRow(*found) if found else None
 
     def first_time(self, urlkey: str) -> str | None:
