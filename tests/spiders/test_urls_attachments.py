@@ -1,0 +1,57 @@
+"""URL hygiene (spiders/urls.py) and attachment recognition (spiders/attachments.py)."""
+
+from __future__ import annotations
+
+from spiders.attachments import attachments, extension, is_attachment
+from spiders.model import Anchor
+from spiders.urls import absolute_url, canonical_url, extract_anchors, parse_html
+
+
+def test_unfollowable_links_are_dropped() -> None:
+    base = "http://x.gov.cn/a/index.html"
+    assert absolute_url("javascript:void(0)", base) is None
+    assert absolute_url("  JavaScript:;", base) is None
+    assert absolute_url("mailto:office@x.gov.cn", base) is None
+    assert absolute_url("tel:123", base) is None
+    assert absolute_url("#top", base) is None
+    assert (
+        absolute_url("./202403/t20240308_1.htm", base) == "http://x.gov.cn/a/202403/t20240308_1.htm"
+    )
+
+
+def test_session_ids_and_fragments_are_removed() -> None:
+    assert (
+        canonical_url("http://X.gov.cn:80/a/b.jsp;jsessionid=ABC123?id=5&JSESSIONID=9#frag")
+        == "http://x.gov.cn/a/b.jsp?id=5"
+    )
+    # gkmlpt's "sid" is a site id, not a session: kept.
+    assert "sid=757" in canonical_url("http://x.gov.cn/gkmlpt/api/all/1?page=1&sid=757")
+    assert canonical_url("http://x.gov.cn/年报/") == "http://x.gov.cn/%E5%B9%B4%E6%8A%A5/"
+
+
+def test_extract_anchors_uses_base_and_longer_title() -> None:
+    html = (
+        '<html><head><base href="http://x.gov.cn/col/"></head><body>'
+        '<a href="a.html" title="平潭综合实验区2023年度政府信息公开工作年度报告">平潭…</a>'
+        '<a href="javascript:;">x</a><a href="mailto:a@b">m</a></body></html>'
+    )
+    tree = parse_html(html)
+    assert tree is not None
+    anchors = extract_anchors(tree, "http://x.gov.cn/other/page.html")
+    assert anchors == [
+        Anchor("http://x.gov.cn/col/a.html", "平潭综合实验区2023年度政府信息公开工作年度报告")
+    ]
+
+
+def test_attachment_recognition() -> None:
+    assert extension("http://x.gov.cn/a/P020240308.pdf") == "pdf"
+    assert extension("http://x.gov.cn/module/download/downfile.jsp?filename=a.docx&id=1") == "docx"
+    assert extension("http://x.gov.cn/a/report.html") is None
+    assert is_attachment(Anchor("http://x.gov.cn/attach/get?id=3", "2023年报.wps"))
+    links = [
+        Anchor("http://x.gov.cn/a.pdf", "附件"),
+        Anchor("http://x.gov.cn/a.pdf", "again"),
+        Anchor("http://x.gov.cn/b.ofd", "ofd"),
+        Anchor("http://x.gov.cn/c.html", "page"),
+    ]
+    assert [a.url for a in attachments(links)] == ["http://x.gov.cn/a.pdf", "http://x.gov.cn/b.ofd"]
