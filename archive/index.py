@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS captures (
     offset INTEGER NOT NULL,
     length INTEGER NOT NULL,
     payload_digest TEXT,
+    payload_length INTEGER NOT NULL,     -- body bytes as stored (still content-encoded)
     fetch_method TEXT NOT NULL,          -- 'http' | 'browser'
     request_record_id TEXT,
     metadata_record_id TEXT,
@@ -74,6 +75,7 @@ class IndexRow:
     offset: int
     length: int
     payload_digest: str | None
+    payload_length: int
     fetch_method: str
     request_record_id: str | None = None
     metadata_record_id: str | None = None

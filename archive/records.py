@@ -35,6 +35,7 @@ def row_for(record: WarcRecord, warc_file: str, offset: int, length: int) -> Ind
     status: int | None = None
     content_type: str | None
     etag = last_modified = None
+    payload_length = len(record.block)
     if record.record_type == "response":
         head = parse_http_head(record.block)
         parts = head.first_line.split(" ", 2)
@@ -42,6 +43,7 @@ def row_for(record: WarcRecord, warc_file: str, offset: int, length: int) -> Ind
         content_type = _header(head.headers, "Content-Type")
         etag = _header(head.headers, "ETag")
         last_modified = _header(head.headers, "Last-Modified")
+        payload_length -= head.length
     else:
         content_type = record.header("Content-Type")
     return IndexRow(
@@ -56,6 +58,7 @@ def row_for(record: WarcRecord, warc_file: str, offset: int, length: int) -> Ind
         offset=offset,
         length=length,
         payload_digest=record.header("WARC-Payload-Digest"),
+        payload_length=payload_length,
         fetch_method="browser" if record.record_type == "resource" else "http",
         refers_to=record.header("WARC-Refers-To"),
         etag=etag,
