@@ -1,0 +1,116 @@
+"""The HTTP download handler that records what went over the wire, for faithful capture.
+
+Scrapy's default Twisted handler (``HTTP11DownloadHandler``) loses what an archive must
+keep: the reason phrase, header names as the server spelled them and the interleaving
+of repeated headers (Twisted's ``Headers`` canonicalises names and groups values).
+Scrapy 2.19 ships an aiohttp-based handler whose client keeps exactly these: aiohttp's
+``ClientResponse.raw_headers`` is the header block as parsed (server case, order,
+repeats), ``reason`` is the server's phrase, and ``request_info.headers`` are the
+request headers as serialised on the wire (``Host``, ``Content-Length``... included).
+Scrapy configures that client with ``auto_decompress=False``, so bodies stay as
+received (still gzip/deflate/br); aiohttp removes Transfer-Encoding chunking.
+
+This module subclasses that handler and, for every response it reads, stores a
+:class:`WireExchange` in ``request.meta[WIRE_META_KEY]``. The capture extension
+(``crawler.capture``) pops it on the ``response_downloaded`` signal, which fires before
+any downloader middleware (HttpCompressionMiddleware included) has touched the
+response. Nothing here writes to the archive: one responsibility, recording the wire.
+
+Header strings are the latin-1 decoding of the bytes on the wire, so
+``value.encode("latin-1")`` gives back the exact bytes (non-ASCII header values such as
+GBK file names in Content-Disposition survive).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, ClassVar
+
+from scrapy.core.downloader.handlers._aiohttp import AiohttpDownloadHandler, _ClientResponse
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.http import Response
+
+HeaderList = tuple[tuple[str, str], ...]
+
+WIRE_META_KEY = "_govcrawl_wire"
+"""Request meta key under which the handler leaves the :class:`WireExchange`."""
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class WireExchange:
+    """One exchange as the HTTP client saw it on the wire (before any middleware)."""
+
+    method: str
+    request_target: str  # origin-form path + query, exactly as encoded on the wire
+    request_headers: HeaderList  # as sent, in order, including the client's own (Host...)
+    protocol: str  # "HTTP/1.1"
+    status: int
+    reason: str
+    response_headers: HeaderList  # as received: server case, order, repeats
+    ip_address: str | None  # the origin's address; None when a proxy was in between
+    started_at: datetime  # aware UTC: when the request was sent
+    via_proxy: bool = False
+
+
+def _latin1(value: bytes | str) -> str:
+    # aiohttp serialises str header values as UTF-8 (http_writer); turning them back into
+    # bytes and decoding latin-1 keeps one convention for every header string: bytes
+    # round-trip through .encode("latin-1").
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("latin-1")
+    return value.decode("latin-1")
+
+
+def wire_exchange_from(
+    response: _ClientResponse, request: Request, started_at: datetime
+) -> WireExchange:
+    """Build a :class:`WireExchange` from an aiohttp response and the Scrapy request."""
+    info = response.request_info
+    version = response.version
+    protocol = f"HTTP/{version.major}.{version.minor}" if version else "HTTP/1.1"
+    via_proxy = bool(request.meta.get("proxy"))
+    peer = response._peername
+    return WireExchange(
+        method=info.method,
+        # aiohttp writes raw_path_qs on the request line (absolute-form through a plain
+        # HTTP proxy); the archive keeps the origin-form target, the full URL being in
+        # WARC-Target-URI.
+        request_target=info.url.raw_path_qs,
+        request_headers=tuple((_latin1(k), _latin1(v)) for k, v in info.headers.items()),
+        protocol=protocol,
+        status=response.status,
+        reason=response.reason or "",
+        response_headers=tuple((_latin1(k), _latin1(v)) for k, v in response.raw_headers),
+        ip_address=None if via_proxy or peer is None else str(peer[0]),
+        started_at=started_at,
+        via_proxy=via_proxy,
+    )
+
+
+class WireHttpDownloadHandler(AiohttpDownloadHandler):
+    """Scrapy's aiohttp handler, plus a :class:`WireExchange` in the request's meta.
+
+    Scrapy marks its aiohttp handler experimental and logs a warning per crawl; govcrawl
+    relies on it deliberately (the Twisted client cannot give the wire facts above) and
+    pins its behaviour with byte-level tests (tests/crawler/test_wire_fidelity.py), so
+    the warning is turned off here.
+    """
+
+    experimental: ClassVar[bool] = False
+    # aiohttp's ClientSession must be created inside the running event loop; a lazy
+    # handler is built on the first request, when the reactor's loop runs.
+    lazy: ClassVar[bool] = True  # type: ignore[misc]
+
+    async def _read_response(self, response: _ClientResponse, request: Request) -> Response:
+        latency = float(request.meta.get("download_latency") or 0.0)
+        started_at = datetime.now(UTC) - timedelta(seconds=latency)
+        # Record the wire facts before the body is read: a response cut short by
+        # DOWNLOAD_MAXSIZE or data loss still has its head on record.
+        request.meta[WIRE_META_KEY] = wire_exchange_from(response, request, started_at)
+        return await super()._read_response(response, request)

@@ -1,0 +1,1 @@
+"""The embedded demo county portal: content (``site``) and a loopback server (``server``)."""
