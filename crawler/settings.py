@@ -73,12 +73,6 @@ ARCHIVE_DIR = os.environ.get("GOVCRAWL_ARCHIVE", "out/archive")
 ARCHIVE_MAX_FILE_SIZE = 1 << 30  # roll WARC files at 1 GiB
 CAPTURE_ENABLED = True  # the capture component itself (off only to replace it)
 
-DOWNLOADER_MIDDLEWARES = {
-    # Scrapy's cookie middleware would download the public suffix list: swap it for
-    # one that uses tldextract's bundled snapshot (crawler/cookies.py).
-    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
-    "crawler.cookies.OfflineCookiesMiddleware": 700,
-}
 EXTENSIONS = {
     "crawler.capture.CaptureExtension": 100,
 }
@@ -142,3 +136,13 @@ EXTENSIONS.update(
     }
 )
 # --- end of politeness block ---
+
+# --- capture side, added to the dicts above ---
+DOWNLOADER_MIDDLEWARES.update(
+    {
+        # Scrapy's cookie middleware would download the public suffix list: swap it for
+        # one that uses tldextract's bundled snapshot (crawler/cookies.py).
+        "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+        "crawler.cookies.OfflineCookiesMiddleware": 700,
+    }
+)

@@ -1,0 +1,186 @@
+"""Per-host back-off: ``Retry-After`` on 429/503, exponential holds on repeated failures.
+
+Scrapy's slots already give one request in flight per host and a (jittered, AutoThrottled)
+delay between requests. What they lack is a way for one host to say "not before T":
+
+- a 429 or 503 with ``Retry-After`` (seconds or an HTTP date) holds that host until then;
+- ``BACKOFF_THRESHOLD`` consecutive 5xx answers or connection failures on a host hold it
+  for ``BACKOFF_BASE_DELAY * 2**n`` (capped at ``BACKOFF_MAX_DELAY``), and after
+  ``BACKOFF_GIVE_UP`` consecutive failures the host is abandoned for this crawl;
+- other components ask for holds too: the challenge detector (anti-bot pages) and the
+  robots middleware (``Crawl-delay`` as a minimum interval between fetches).
+
+Only that host waits: the hold is an ``await`` in ``process_request`` for that host's
+requests, so other hosts keep their pace. Each request reserves its start time, so
+concurrent waiters for one host leave one by one, ``min_interval`` apart. The sleep is
+an asyncio sleep: govcrawl runs on the asyncio reactor (Scrapy's default) or reactorless.
+
+Sits above Scrapy's RetryMiddleware (550) so that it sees 429/503 before they become
+retries; the retries then wait for the hold like every other request for that host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Self
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+
+from crawler.middlewares.events import fetch_failed, fetch_refused, host_of
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+
+
+def parse_retry_after(value: bytes | str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), or None."""
+    if value is None:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class BackoffMiddleware:
+    """Downloader middleware holding individual hosts after 429/503, failures or challenges."""
+
+    def __init__(
+        self,
+        crawler: Crawler,
+        *,
+        base_delay: float,
+        max_delay: float,
+        threshold: int,
+        give_up: int,
+    ) -> None:
+        self.crawler = crawler
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.threshold = threshold
+        self.give_up = give_up
+        self._hold_until: dict[str, float] = {}
+        self._next_free: dict[str, float] = {}
+        self._min_interval: dict[str, float] = {}
+        self._failures: dict[str, int] = {}
+        self.abandoned: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        s = crawler.settings
+        if not s.getbool("BACKOFF_ENABLED", True):
+            raise NotConfigured("BACKOFF_ENABLED is off")
+        return cls(
+            crawler,
+            base_delay=s.getfloat("BACKOFF_BASE_DELAY", 30.0),
+            max_delay=s.getfloat("BACKOFF_MAX_DELAY", 600.0),
+            threshold=s.getint("BACKOFF_THRESHOLD", 3),
+            give_up=s.getint("BACKOFF_GIVE_UP", 10),
+        )
+
+    # -- what other components call -------------------------------------------------------
+
+    def hold(self, host: str, seconds: float, reason: str) -> float:
+        """Hold a host for ``seconds`` (capped at ``BACKOFF_MAX_DELAY``); returns the hold used."""
+        seconds = min(max(0.0, seconds), self.max_delay)
+        until = time.monotonic() + seconds
+        if until > self._hold_until.get(host, 0.0):
+            self._hold_until[host] = until
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(f"backoff/holds/{reason}")
+        stats.max_value("backoff/longest_hold_seconds", round(seconds, 3))
+        logger.info("backoff: holding %s for %.1f s (%s)", host, seconds, reason)
+        return seconds
+
+    def set_min_interval(self, host: str, seconds: float) -> None:
+        """Keep at least ``seconds`` between the starts of two fetches from ``host``."""
+        self._min_interval[host] = min(max(0.0, seconds), self.max_delay)
+
+    def failures(self, host: str) -> int:
+        """Consecutive failures seen on a host."""
+        return self._failures.get(host, 0)
+
+    # -- downloader middleware ------------------------------------------------------------
+
+    async def process_request(self, request: Request) -> None:
+        host = host_of(request.url)
+        while True:
+            if host in self.abandoned:
+                self._refuse_abandoned(request)
+            now = time.monotonic()
+            start = max(now, self._hold_until.get(host, 0.0), self._next_free.get(host, 0.0))
+            self._next_free[host] = start + self._min_interval.get(host, 0.0)
+            if start <= now:
+                return
+            stats = self.crawler.stats
+            assert stats is not None
+            stats.inc_value("backoff/waits")
+            await asyncio.sleep(start - now)
+            if self._hold_until.get(host, 0.0) <= time.monotonic():
+                if host in self.abandoned:
+                    self._refuse_abandoned(request)
+                return
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        host = host_of(request.url)
+        status = response.status
+        if status in RETRY_AFTER_STATUSES:
+            seconds = parse_retry_after(response.headers.get(b"Retry-After"))
+            if seconds is not None:
+                stats = self.crawler.stats
+                assert stats is not None
+                if seconds > self.max_delay:
+                    stats.inc_value("backoff/retry_after_capped")
+                self.hold(host, seconds, f"retry_after_{status}")
+                return response
+        if status >= 500 or status == 429:
+            self._failed(host, f"http_{status}")
+        else:
+            self._failures.pop(host, None)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, IgnoreRequest):
+            return
+        reason = type(exception).__name__
+        self.crawler.signals.send_catch_log(signal=fetch_failed, request=request, reason=reason)
+        self._failed(host_of(request.url), reason)
+
+    def _failed(self, host: str, what: str) -> None:
+        n = self._failures.get(host, 0) + 1
+        self._failures[host] = n
+        if n >= self.give_up and host not in self.abandoned:
+            self.abandoned.add(host)
+            stats = self.crawler.stats
+            assert stats is not None
+            stats.inc_value("backoff/hosts_abandoned")
+            logger.warning("backoff: giving up on %s after %d consecutive failures", host, n)
+        elif n >= self.threshold:
+            self.hold(host, self.base_delay * 2 ** (n - self.threshold), "failures")
+
+    def _refuse_abandoned(self, request: Request) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("backoff/refused")
+        self.crawler.signals.send_catch_log(
+            signal=fetch_refused, request=request, reason="backoff/host_abandoned"
+        )
+        raise IgnoreRequest(f"backoff: host {host_of(request.url)} abandoned")

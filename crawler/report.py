@@ -1,0 +1,287 @@
+"""The crawl report: what each portal yielded and what stood in the way, as JSON and text.
+
+An extension that listens to the crawl (responses, the politeness components' signals
+from ``crawler.middlewares.events``) and, when the spider closes, writes
+``<REPORT_DIR>/crawl-report.json`` (``REPORT_DIR`` defaults to ``ARCHIVE_DIR``) and logs a
+human summary (also saved as ``crawl-report.txt``). Per portal:
+
+- pages fetched and HTTP statuses;
+- reports found (responses whose request carried a report-candidate rule,
+  ``govcrawl_rule``), by year and kind, inferred from the link text
+  (``govcrawl_link_text``, else the hint title); the years missing between the first
+  and the last year found;
+- challenges by kind, failures (HTTP >= 400 and network errors), refused fetches (scope,
+  SSRF, robots, abandoned hosts) and traps, each with a few sample URLs;
+- discovery's column bookkeeping: the spiders put ``discovery/<portal>/declared/<column>``
+  and ``discovery/<portal>/found/<column>`` in the Scrapy stats; a column that declares
+  more records than were found gets a note. Every other ``discovery/<portal>/...`` stat
+  is copied as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Self
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from crawler.middlewares.events import (
+    NO_PORTAL,
+    challenge_detected,
+    fetch_failed,
+    fetch_refused,
+    portal_of,
+)
+
+logger = logging.getLogger(__name__)
+
+REPORT_JSON = "crawl-report.json"
+REPORT_TEXT = "crawl-report.txt"
+SAMPLES = 20  # sample URLs kept per portal and reason: enough to act on, bounded in size
+_YEAR_WITH_NIAN = re.compile(r"((?:19|20)\d{2})\s*年")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def year_of(text: str) -> int | None:
+    """The report year a link text names (``2019年度…`` -> 2019), or None."""
+    m = _YEAR_WITH_NIAN.search(text) or _YEAR.search(text)
+    return int(m.group(1)) if m else None
+
+
+def kind_of(text: str) -> str:
+    """``guide``, ``annual_report`` or ``other`` from a link text."""
+    if "指南" in text:
+        return "guide"
+    if "年度报告" in text or "年报" in text or "工作报告" in text:
+        return "annual_report"
+    return "other"
+
+
+def missing_years(years: set[int]) -> list[int]:
+    """Years between the first and the last found that have no report."""
+    if not years:
+        return []
+    return [y for y in range(min(years), max(years) + 1) if y not in years]
+
+
+@dataclass
+class PortalTally:
+    """What the crawl saw of one portal."""
+
+    pages: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    reports: dict[str, dict[str, Any]] = field(default_factory=dict)  # url -> facts
+    challenges: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    refused: Counter[str] = field(default_factory=Counter)
+    samples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def sample(self, key: str, url: str) -> None:
+        urls = self.samples[key]
+        if len(urls) < SAMPLES and url not in urls:
+            urls.append(url)
+
+
+class CrawlReportExtension:
+    """Extension: tally the crawl per portal and write the crawl report when it ends."""
+
+    def __init__(self, crawler: Crawler, out_dir: Path | None) -> None:
+        self.crawler = crawler
+        self.out_dir = out_dir
+        self.portals: dict[str, PortalTally] = defaultdict(PortalTally)
+        self.started = datetime.now(UTC)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        s = crawler.settings
+        if not s.getbool("REPORT_ENABLED", True):
+            raise NotConfigured("REPORT_ENABLED is off")
+        out = s.get("REPORT_DIR") or s.get("ARCHIVE_DIR")
+        ext = cls(crawler, Path(out) if out else None)
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        crawler.signals.connect(ext.fetch_refused, signal=fetch_refused)
+        crawler.signals.connect(ext.fetch_failed, signal=fetch_failed)
+        crawler.signals.connect(ext.challenge_detected, signal=challenge_detected)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    # -- tallies ---------------------------------------------------------------------------
+
+    def response_received(self, response: Response, request: Request) -> None:
+        tally = self.portals[portal_of(request)]
+        tally.pages += 1
+        tally.statuses[response.status] += 1
+        if response.status >= 400:
+            key = f"http_{response.status}"
+            tally.failures[key] += 1
+            tally.sample(f"failure/{key}", response.url)
+            return
+        if request.meta.get("govcrawl_rule") and 200 <= response.status < 300:
+            text = str(
+                request.meta.get("govcrawl_link_text")
+                or request.meta.get("govcrawl_hint_title")
+                or ""
+            )
+            tally.reports.setdefault(
+                response.url,
+                {
+                    "url": response.url,
+                    "link_text": text,
+                    "year": year_of(text),
+                    "kind": kind_of(text),
+                    "rule": str(request.meta["govcrawl_rule"]),
+                },
+            )
+
+    def fetch_refused(self, request: Request, reason: str) -> None:
+        tally = self.portals[portal_of(request)]
+        tally.refused[reason] += 1
+        tally.sample(f"refused/{reason}", request.url)
+
+    def fetch_failed(self, request: Request, reason: str) -> None:
+        tally = self.portals[portal_of(request)]
+        tally.failures[reason] += 1
+        tally.sample(f"failure/{reason}", request.url)
+
+    def challenge_detected(self, request: Request, response: Response, kind: str) -> None:
+        tally = self.portals[portal_of(request)]
+        tally.challenges[kind] += 1
+        tally.sample(f"challenge/{kind}", response.url)
+
+    # -- the report ------------------------------------------------------------------------
+
+    def build(self, reason: str) -> dict[str, Any]:
+        """The report as a JSON-ready dict."""
+        stats = self.crawler.stats
+        assert stats is not None
+        all_stats = stats.get_stats()
+        discovery = _discovery_stats(all_stats)
+        names = sorted(set(self.portals) | set(discovery))
+        portals = {name: self._portal(name, discovery.get(name, {})) for name in names}
+        crawl_keys = (
+            "depth/request_ignored_count",
+            "robotstxt/",
+            "backoff/",
+            "scope/",
+            "ssrf/",
+            "traps/",
+            "challenges/",
+            "links/",
+        )
+        return {
+            "report_version": 1,
+            "started": self.started.isoformat(),
+            "finished": datetime.now(UTC).isoformat(),
+            "finish_reason": reason,
+            "totals": {
+                "pages": sum(t.pages for t in self.portals.values()),
+                "reports": sum(len(t.reports) for t in self.portals.values()),
+                "challenges": sum(sum(t.challenges.values()) for t in self.portals.values()),
+                "failures": sum(sum(t.failures.values()) for t in self.portals.values()),
+                "refused": sum(sum(t.refused.values()) for t in self.portals.values()),
+            },
+            "politeness_stats": {
+                k: v for k, v in sorted(all_stats.items()) if k.startswith(crawl_keys)
+            },
+            "portals": portals,
+        }
+
+    def _portal(self, name: str, discovery: dict[str, Any]) -> dict[str, Any]:
+        tally = self.portals.get(name) or PortalTally()
+        by_year: dict[str, Counter[str]] = defaultdict(Counter)
+        years: set[int] = set()
+        for facts in tally.reports.values():
+            year = facts["year"]
+            by_year[str(year) if year else "unknown"][facts["kind"]] += 1
+            if year and facts["kind"] == "annual_report":
+                years.add(year)
+        traps = {k.split("/", 1)[1]: v for k, v in tally.refused.items() if k.startswith("trap/")}
+        refused = {k: v for k, v in tally.refused.items() if not k.startswith("trap/")}
+        return {
+            "pages_fetched": tally.pages,
+            "statuses": {str(k): v for k, v in sorted(tally.statuses.items())},
+            "reports_found": len(tally.reports),
+            "reports_by_year": {y: dict(c) for y, c in sorted(by_year.items())},
+            "annual_report_years": sorted(years),
+            "missing_years": missing_years(years),
+            "reports": sorted(tally.reports.values(), key=lambda f: (f["year"] or 0, f["url"])),
+            "challenges": dict(tally.challenges),
+            "failures": dict(tally.failures),
+            "refused": refused,
+            "traps": traps,
+            "samples": {k: v for k, v in sorted(tally.samples.items())},
+            "discovery": discovery,
+            "notes": _shortfall_notes(discovery),
+        }
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        report = self.build(reason)
+        text = summary_text(report)
+        for line in text.splitlines():
+            logger.info("%s", line)
+        if self.out_dir is None:
+            return
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        (self.out_dir / REPORT_JSON).write_text(
+            json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        (self.out_dir / REPORT_TEXT).write_text(text + "\n", encoding="utf-8")
+
+
+def _discovery_stats(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``discovery/<portal>/<rest>`` stats grouped by portal."""
+    grouped: dict[str, dict[str, Any]] = defaultdict(dict)
+    for key, value in stats.items():
+        parts = key.split("/", 2)
+        if len(parts) == 3 and parts[0] == "discovery":
+            grouped[parts[1]][parts[2]] = value
+    return grouped
+
+
+def _shortfall_notes(discovery: dict[str, Any]) -> list[str]:
+    notes = []
+    for key, declared in sorted(discovery.items()):
+        if not key.startswith("declared/"):
+            continue
+        column = key.removeprefix("declared/")
+        found = discovery.get(f"found/{column}", 0)
+        if isinstance(declared, int) and isinstance(found, int) and declared > found:
+            notes.append(f"column {column} declares {declared} records, {found} found")
+    return notes
+
+
+def summary_text(report: dict[str, Any]) -> str:
+    """The human summary of a crawl report."""
+    t = report["totals"]
+    lines = [
+        f"crawl report ({report['finish_reason']}): {t['pages']} pages, {t['reports']} reports, "
+        f"{t['challenges']} challenges, {t['failures']} failures, {t['refused']} refused fetches"
+    ]
+    for name, p in report["portals"].items():
+        label = "(no portal)" if name == NO_PORTAL else name
+        lines.append(f"portal {label}: {p['pages_fetched']} pages, {p['reports_found']} reports")
+        for year, kinds in p["reports_by_year"].items():
+            kinds_text = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+            lines.append(f"  {year}: {kinds_text}")
+        if p["missing_years"]:
+            lines.append("  missing years: " + ", ".join(map(str, p["missing_years"])))
+        for title, key in (
+            ("challenges", "challenges"),
+            ("failures", "failures"),
+            ("refused", "refused"),
+            ("traps", "traps"),
+        ):
+            if p[key]:
+                items = ", ".join(f"{k} {v}" for k, v in sorted(p[key].items()))
+                lines.append(f"  {title}: {items}")
+        lines.extend(f"  note: {note}" for note in p["notes"])
+    return "\n".join(lines)
