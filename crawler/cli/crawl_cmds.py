@@ -1,9 +1,259 @@
-"""Subcommands of ``govcrawl`` (crawl); registered on the group by ``register``."""
+"""Subcommands of ``govcrawl`` that crawl: ``crawl URL... --archive DIR`` and ``demo``.
+
+Both run Scrapy in-process (``CrawlerProcess``, the project's ``crawler.settings`` plus
+command-line overrides), then derive ``DIR/records.jsonl`` from the archived captures
+through ``crawler.records`` — the code path ``govcrawl normalise --archive`` uses — and
+print a short summary. ``demo`` starts the bundled demo portal on 127.0.0.1 for the run.
+"""
 
 from __future__ import annotations
 
+import importlib
+import json
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
 import click
+
+from crawler.errors import ConfigError
+
+RECORDS_FILE = "records.jsonl"
+DEMO_MARKER = ".govcrawl-demo"  # marks a directory the demo may clear and reuse
+DEFAULT_DEMO_DIR = Path("out/demo")
+
+
+@dataclass
+class CrawlResult:
+    """What a finished crawl left behind, for the summary and the exit status."""
+
+    archive_dir: Path
+    stats: dict[str, Any]
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def finish_reason(self) -> str:
+        return str(self.stats.get("finish_reason", "unknown"))
+
+
+def check_start_url(url: str) -> str:
+    """A start URL must be absolute http(s) with a host; anything else is a user error."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"not an http(s) URL: {url!r}", param_hint="URL")
+    return url.strip()
+
+
+def crawl_settings(
+    archive_dir: Path,
+    *,
+    delay: float | None = None,
+    allow_private: bool = False,
+    contact: str | None = None,
+    depth: int | None = None,
+    log_level: str = "INFO",
+    overrides: dict[str, str] | None = None,
+) -> Any:
+    """The project's settings with this run's values on top (priority "cmdline")."""
+    from scrapy.settings import Settings  # noqa: PLC0415  (Scrapy loads only for crawls)
+
+    from crawler import settings as project_settings  # noqa: PLC0415
+
+    settings = Settings()
+    settings.setmodule(project_settings, priority="project")
+    values: dict[str, Any] = {"ARCHIVE_DIR": str(archive_dir), "LOG_LEVEL": log_level}
+    if delay is not None:
+        if delay < 0:
+            raise click.BadParameter("must be >= 0", param_hint="--delay")
+        values["DOWNLOAD_DELAY"] = delay
+        values["AUTOTHROTTLE_START_DELAY"] = max(delay, 0.01)
+        if delay == 0:
+            # "No delay" means no delay: AutoThrottle would otherwise add one back.
+            values["AUTOTHROTTLE_ENABLED"] = False
+    if allow_private:
+        values["SCOPE_ALLOW_PRIVATE"] = True
+    if contact:
+        values["GOVCRAWL_CONTACT"] = contact
+        values["USER_AGENT"] = project_settings.user_agent(contact)
+    if depth is not None:
+        values["DEPTH_LIMIT"] = depth
+    settings.setdict(values, priority="cmdline")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(start_urls: list[str], settings: Any, portal: str | None = None) -> CrawlResult:
+    """Crawl with the portal spider in this process; returns the stats when Scrapy stops."""
+    from scrapy.crawler import CrawlerProcess  # noqa: PLC0415
+
+    from spiders.portal import PortalSpider  # noqa: PLC0415
+
+    archive_dir = Path(settings["ARCHIVE_DIR"])
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(PortalSpider)
+    process.crawl(crawler, start_urls=start_urls, portal=portal)
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+    return CrawlResult(archive_dir=archive_dir, stats=dict(stats))
+
+
+def write_records(archive_dir: Path) -> list[dict[str, Any]]:
+    """Derive ``DIR/records.jsonl`` from the archive (the ``normalise --archive`` path)."""
+    # Imported by name: crawler.records (the normalise glue) is built in parallel.
+    records = importlib.import_module("crawler.records")
+    out = archive_dir / RECORDS_FILE
+    records.write_records(archive_dir, out)
+    with out.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def warc_files(archive_dir: Path) -> list[Path]:
+    """The archive's sealed WARC files."""
+    return sorted(archive_dir.glob("warcs/*.warc.gz"))
+
+
+def summary_lines(result: CrawlResult) -> list[str]:
+    """The short human summary printed at the end of a crawl."""
+    stats = result.stats
+    files = warc_files(result.archive_dir)
+    size = sum(f.stat().st_size for f in files)
+    lines = [
+        f"finished: {result.finish_reason}",
+        f"pages fetched: {stats.get('downloader/response_count', 0)}"
+        f" (archived exchanges: {stats.get('archive/captures_written', 0)})",
+        f"WARC files: {len(files)}, {size:,} bytes",
+    ]
+    by_kind = Counter(str(r.get("kind")) for r in result.records)
+    lines.append(
+        f"documents: {len(result.records)}"
+        + (
+            " (" + ", ".join(f"{k}: {n}" for k, n in sorted(by_kind.items())) + ")"
+            if by_kind
+            else ""
+        )
+    )
+    by_year = Counter(
+        (str(r.get("kind")), int(r["report_year"]))
+        for r in result.records
+        if isinstance(r.get("report_year"), int)
+    )
+    for (kind, year), n in sorted(by_year.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
+        lines.append(f"  {kind} {year}: {n}")
+    out = result.archive_dir
+    lines += [
+        "outputs:",
+        f"  WARC files   {out / 'warcs'}",
+        f"  index        {out / 'index.sqlite3'}",
+        f"  records      {out / RECORDS_FILE}",
+        f"  report pages {out / 'pages.jsonl'}",
+    ]
+    return lines
+
+
+def _finish(result: CrawlResult) -> None:
+    result.records = write_records(result.archive_dir)
+    for line in summary_lines(result):
+        click.echo(line)
+    if result.finish_reason not in ("finished", "closespider_pagecount", "closespider_itemcount"):
+        raise click.ClickException(
+            f"crawl stopped early ({result.finish_reason}); what was archived is in "
+            f"{result.archive_dir}"
+        )
+
+
+def _parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"-s expects NAME=VALUE, got {item!r}")
+        out[name.strip()] = value
+    return out
+
+
+def _prepare_demo_dir(path: Path) -> None:
+    """Reuse a directory an earlier demo made; refuse to touch anything else."""
+    if path.exists() and any(path.iterdir()):
+        if not (path / DEMO_MARKER).exists():
+            raise click.ClickException(
+                f"{path} exists and was not made by `govcrawl demo`; choose another --archive"
+            )
+        shutil.rmtree(path)
+    path.mkdir(parents=True, exist_ok=True)
+    (path / DEMO_MARKER).write_text("made by govcrawl demo; the demo clears it on each run\n")
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the group."""
+
+    @group.command("crawl")
+    @click.argument("urls", nargs=-1, required=True)
+    @click.option(
+        "--archive",
+        "archive_dir",
+        required=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Archive directory (WARC files, index, records.jsonl).",
+    )
+    @click.option("--delay", type=float, default=None, help="Seconds between requests to a host.")
+    @click.option(
+        "--allow-private",
+        is_flag=True,
+        help="Allow private/loopback addresses (local test portals only).",
+    )
+    @click.option("--contact", default=None, help="Operator e-mail or URL for the User-Agent.")
+    @click.option("--depth", type=int, default=None, help="Maximum link depth.")
+    @click.option("--portal", default=None, help="Portal name recorded with every capture.")
+    @click.option("--log-level", default="INFO", show_default=True)
+    @click.option("-s", "--set", "sets", multiple=True, help="Scrapy setting NAME=VALUE.")
+    def crawl(
+        *,
+        urls: tuple[str, ...],
+        archive_dir: Path,
+        delay: float | None,
+        allow_private: bool,
+        contact: str | None,
+        depth: int | None,
+        portal: str | None,
+        log_level: str,
+        sets: tuple[str, ...],
+    ) -> None:
+        """Crawl URL... (each start URL's registrable domain is in scope) into --archive DIR."""
+        start_urls = [check_start_url(u) for u in urls]
+        settings = crawl_settings(
+            archive_dir,
+            delay=delay,
+            allow_private=allow_private,
+            contact=contact,
+            depth=depth,
+            log_level=log_level,
+            overrides=_parse_overrides(sets),
+        )
+        _finish(run_crawl(start_urls, settings, portal=portal))
+
+    @group.command("demo")
+    @click.option(
+        "--archive",
+        "archive_dir",
+        default=DEFAULT_DEMO_DIR,
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Where the demo's archive goes (cleared on each demo run).",
+    )
+    @click.option("--log-level", default="WARNING", show_default=True)
+    def demo(*, archive_dir: Path, log_level: str) -> None:
+        """Start the bundled demo portal on 127.0.0.1, crawl it, normalise, summarise."""
+        from crawler.demo.server import DemoPortal  # noqa: PLC0415
+
+        _prepare_demo_dir(archive_dir)
+        with DemoPortal() as portal:
+            click.echo(f"demo portal: {portal.url}")
+            settings = crawl_settings(
+                archive_dir, delay=0.0, allow_private=True, log_level=log_level
+            )
+            result = run_crawl([portal.url], settings, portal="demo-county")
+        _finish(result)
