@@ -1,0 +1,351 @@
+"""Stages 2-4 for HTML: parse once, read page metadata, find the main content, emit blocks.
+
+The page is parsed once with lxml's HTML parser (libxml2, the parser BeautifulSoup's
+"lxml" builder drives; building BeautifulSoup's own tree on top of it alone costs more
+than the whole budget of this stage, see bench/bench_normalise.py). Every later step
+walks that one tree iteratively (no recursion: a page of 10,000 nested elements must
+not overflow the stack; libxml2 itself caps the depth it builds at 256).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+import lxml.etree
+import lxml.html
+
+from normalise import patterns as P
+from normalise.errors import NormaliseError
+from normalise.model import Attachment, Block, Extracted, ListingEntry, PageMeta, Rows
+from normalise.templates import TEMPLATES
+from normalise.text import clean_line, compact, fold, parse_date
+
+# Tags after which text starts a new line (everything else is inline: span/font runs join).
+BLOCK_TAGS = frozenset(
+    "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr table tbody thead tfoot section article "
+    "header footer nav aside blockquote pre hr center form address figure figcaption caption "
+    "title td th option".split()
+)
+DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "select")
+# Between two CJK characters a source line break is formatting, not a space.
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")  # fmt: skip
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# A cell that says this table is page layout, not data.
+LAYOUT_CELL_CHARS = 300
+MAX_SPAN = 100  # rowspan/colspan beyond this are treated as 1 (hostile or broken markup)
+MIN_CONTENT_CHARS = 20
+
+
+def html_line(text: str) -> str:
+    """Clean a run of HTML text: collapse spaces, drop source line breaks inside CJK text."""
+    return clean_line(_CJK_GAP.sub("", text))
+
+
+def parse(text: str) -> lxml.html.HtmlElement:
+    """Parse HTML text once; scripts, styles and comments are dropped. NormaliseError if empty."""
+    text = _XML_DECL.sub("", text, count=1)
+    if not text.strip():
+        raise NormaliseError("empty page")
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, recover=True)
+    try:
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise NormaliseError(f"unparseable HTML: {exc}") from exc
+    lxml.etree.strip_elements(root, *DROP_TAGS, with_tail=False)
+    return root
+
+
+def _text(el: lxml.html.HtmlElement) -> str:
+    return html_line(el.text_content())
+
+
+def _meta_map(root: lxml.html.HtmlElement) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for el in root.iter("meta"):
+        name = el.get("name") or el.get("property") or el.get("itemprop")
+        content = el.get("content")
+        if name and content and content.strip() and name not in out:
+            out[name] = clean_line(content)
+    return out
+
+
+def _cut_label(value: str) -> str:
+    for label in (*P.DATE_LABELS, "浏览", "点击", "字号", "文号"):
+        idx = value.find(label)
+        if idx > 0:
+            value = value[:idx]
+    return value.strip()
+
+
+def page_meta(root: lxml.html.HtmlElement, main: lxml.html.HtmlElement | None, template: str | None) -> PageMeta:  # fmt: skip
+    """Title, date and publishing agency the page states outside its content."""
+    meta = _meta_map(root)
+    title = title_source = None
+    for name in P.META_TITLE_NAMES:
+        if name in meta and name.lower() != "title":
+            title, title_source = meta[name], "page_meta"
+            break
+    if title is None and template:
+        for tpl in TEMPLATES:
+            if tpl.name == template:
+                for xp in tpl.title:
+                    found = root.xpath(xp)
+                    if found:
+                        candidate = _text(found[0])
+                        if 2 <= len(candidate) <= P.MAX_TITLE_CHARS:
+                            title, title_source = candidate, "page_heading"
+                            break
+    if title is None:
+        head_title = root.find(".//title")
+        if head_title is not None:
+            first = P.TITLE_SEPARATORS.split(_text(head_title))[0].strip()
+            if 2 <= len(first) <= P.MAX_TITLE_CHARS:
+                title, title_source = first, "html_title"
+
+    published = published_source = agency = agency_source = None
+    for name in P.META_DATE_NAMES:
+        if name in meta and (iso := parse_date(meta[name])):
+            published, published_source = iso, "page_meta"
+            break
+    for name in P.META_SOURCE_NAMES:
+        if name in meta and len(meta[name]) >= 2:
+            agency, agency_source = meta[name], "page_meta"
+            break
+
+    if published is None or agency is None:
+        # Metadata tables: a label cell followed by its value cell.
+        for cell in root.iter("td", "th"):
+            label = compact(cell.text_content()).rstrip(":")
+            if len(label) > 6:
+                continue
+            if label in P.TABLE_DATE_LABELS or label in P.TABLE_SOURCE_LABELS:
+                nxt = cell.getnext()
+                value = _text(nxt) if nxt is not None else ""
+                if published is None and label in P.TABLE_DATE_LABELS and (iso := parse_date(value)):  # fmt: skip
+                    published, published_source = iso, "page_meta"
+                if agency is None and label in P.TABLE_SOURCE_LABELS and 2 <= len(value) <= 40:
+                    agency, agency_source = value, "page_meta"
+    if published is None or agency is None:
+        # "来源:... 时间:..." lines printed above the content.
+        outside = fold(root.text_content())
+        if main is not None:
+            inner = fold(main.text_content())
+            at = outside.find(inner) if inner else -1
+            if at >= 0:
+                outside = outside[:at] + "\n" + outside[at + len(inner) :]
+        if published is None:
+            for m in P.DATE_LINE.finditer(outside):
+                if iso := parse_date(m.group("v")[:40]):
+                    published, published_source = iso, "page_meta"
+                    break
+        if agency is None:
+            for m in P.SOURCE_LINE.finditer(outside):
+                value = _cut_label(m.group("v"))
+                if len(value) >= 2:
+                    agency, agency_source = value, "page_meta"
+                    break
+    return PageMeta(title, title_source, published, published_source, agency, agency_source, template)  # fmt: skip
+
+
+def _select_content(root: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement | None, str | None]:
+    for tpl in TEMPLATES:
+        for xp in tpl.content:
+            found = [el for el in root.xpath(xp) if isinstance(el, lxml.html.HtmlElement)]
+            best = max(found, key=lambda el: len(el.text_content()), default=None)
+            if best is not None and len(best.text_content().strip()) >= MIN_CONTENT_CHARS:
+                return best, tpl.name
+    return None, None
+
+
+def _dense_content(body: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, int]:
+    """The tightest element holding most of the page's non-link text (generic fallback)."""
+    elements = list(body.iter())
+    total: dict[lxml.html.HtmlElement, int] = {}
+    link: dict[lxml.html.HtmlElement, int] = {}
+    for el in reversed(elements):
+        if not isinstance(el.tag, str):
+            continue
+        size = len((el.text or "").strip())
+        linked = 0
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            size += total.get(child, 0) + len((child.tail or "").strip())
+            linked += link.get(child, 0)
+        total[el] = size
+        link[el] = size if el.tag == "a" else linked
+    node = body
+    while True:
+        own = total.get(node, 0) - link.get(node, 0)
+        children = [c for c in node if isinstance(c.tag, str) and c in total]
+        if not children:
+            break
+        best = max(children, key=lambda c: total[c] - link[c])
+        if total[best] - link[best] < 0.6 * own or own <= 0:
+            break
+        node = best
+    return node, total.get(node, 0) - link.get(node, 0)
+
+
+def listing_entries(root: lxml.html.HtmlElement, base_url: str) -> tuple[ListingEntry, ...]:
+    """Links shown with a date beside them: the items of a column listing."""
+    out: list[ListingEntry] = []
+    seen: set[str] = set()
+    for a in root.iter("a"):
+        href = a.get("href")
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        title = clean_line(a.get("title") or "") or _text(a)
+        if len(title) < P.MIN_LINK_TEXT:
+            continue
+        date = None
+        node = a
+        for _ in range(2):
+            node = node.getparent()
+            if node is None:
+                break
+            around = compact(node.text_content())
+            if len(around) > 300:
+                break
+            if m := P.LISTING_DATE.search(around):
+                date = parse_date(m.group(0).replace("年", "-").replace("月", "-"))
+                break
+        if date is None:
+            continue
+        url = urljoin(base_url, href.strip())
+        if url in seen:
+            continue
+        seen.add(url)
+        out.append(ListingEntry(title, url, date))
+    return tuple(out)
+
+
+def _span(value: str | None) -> int:
+    try:
+        n = int((value or "1").strip().rstrip(";"))
+    except ValueError:
+        return 1
+    return n if 1 <= n <= MAX_SPAN else 1
+
+
+def _is_layout(table: lxml.html.HtmlElement) -> bool:
+    if table.find(".//table") is not None:
+        return True
+    widths = set()
+    for tr in table.iter("tr"):
+        cells = [c for c in tr if c.tag in ("td", "th")]
+        widths.add(len(cells))
+        for c in cells:
+            if len(c.text_content()) > LAYOUT_CELL_CHARS:
+                return True
+    return widths <= {0, 1}
+
+
+def table_rows(table: lxml.html.HtmlElement) -> Rows:
+    """Rows x cells of a data table, with rowspan/colspan expanded into every covered slot."""
+    grid: dict[tuple[int, int], str] = {}
+    rows = [tr for tr in table.iter("tr")]
+    n_rows = len(rows)
+    width = 0
+    for r, tr in enumerate(rows):
+        c = 0
+        for cell in tr:
+            if cell.tag not in ("td", "th"):
+                continue
+            while (r, c) in grid:
+                c += 1
+            text = _text(cell)
+            rs = min(_span(cell.get("rowspan")), n_rows - r)
+            cs = _span(cell.get("colspan"))
+            for dr in range(rs):
+                for dc in range(cs):
+                    grid[(r + dr, c + dc)] = text
+            c += cs
+            width = max(width, c)
+    out = []
+    for r in range(n_rows):
+        row = tuple(grid.get((r, c), "") for c in range(width))
+        if any(row):
+            out.append(row)
+    return tuple(out)
+
+
+def _table_text(rows: Rows) -> str:
+    lines = []
+    for row in rows:
+        cells: list[str] = []
+        for cell in row:
+            # A spanned cell repeats in the grid; the text rendering says it once.
+            if cell and (not cells or cells[-1] != cell):
+                cells.append(cell)
+        if cells:
+            lines.append("\t".join(cells))
+    return "\n".join(lines)
+
+
+def content_blocks(main: lxml.html.HtmlElement, base_url: str) -> tuple[tuple[Block, ...], tuple[Attachment, ...]]:  # fmt: skip
+    """Walk the content element once: text lines, data tables and attachment links."""
+    blocks: list[Block] = []
+    attachments: list[Attachment] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        if buf:
+            line = html_line("".join(buf))
+            buf.clear()
+            if line:
+                blocks.append(Block(line))
+
+    walker = lxml.etree.iterwalk(main, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in BLOCK_TAGS:
+                flush()
+            if tag == "table" and not _is_layout(el):
+                rows = table_rows(el)
+                if rows:
+                    blocks.append(Block(_table_text(rows), rows))
+                walker.skip_subtree()
+                continue
+            if tag == "a":
+                href = (el.get("href") or "").strip()
+                if href.lower().split("?")[0].endswith(P.ATTACHMENT_EXTENSIONS):
+                    attachments.append(Attachment(urljoin(base_url, href), _text(el), len(blocks)))
+            if el.text and tag:
+                buf.append(el.text)
+        else:
+            if tag in BLOCK_TAGS:
+                flush()
+            if el is not main and el.tail:
+                buf.append(el.tail)
+    flush()
+    return tuple(blocks), tuple(attachments)
+
+
+def extract(text: str, base_url: str) -> Extracted:
+    """Parse, read metadata, pick the content and turn it into blocks (or listing items)."""
+    root = parse(text)
+    body = root.find("body")
+    if body is None:
+        body = root
+    main, template = _select_content(root)
+    if main is None:
+        entries = listing_entries(body, base_url)
+        dense, dense_chars = _dense_content(body)
+        meta = page_meta(root, dense, None)
+        looks_like_report = bool(
+            meta.title
+            and (P.REPORT_TITLE.match(compact(meta.title)) or P.GUIDE_TITLE.match(compact(meta.title)))  # fmt: skip
+        )
+        prose = dense.text_content().count("。")
+        if len(entries) >= P.LISTING_MIN_ENTRIES and prose < 3 and not looks_like_report:
+            return Extracted((), meta, (), entries, "listing")
+        if (dense_chars < 200 or prose < 3) and not looks_like_report:
+            return Extracted((), meta, (), entries, "empty")
+        main = dense
+    else:
+        meta = page_meta(root, main, template)
+    blocks, attachments = content_blocks(main, base_url)
+    return Extracted(blocks, meta, attachments, (), "document")
