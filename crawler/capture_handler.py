@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from scrapy.core.downloader.handlers._aiohttp import AiohttpDownloadHandler, _ClientResponse
+from scrapy.http import Headers
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -85,7 +86,9 @@ def wire_exchange_from(
         request_headers=tuple((_latin1(k), _latin1(v)) for k, v in info.headers.items()),
         protocol=protocol,
         status=response.status,
-        reason=response.reason or "",
+        # aiohttp decodes the reason phrase as UTF-8 with surrogateescape: back to bytes,
+        # then latin-1, like every other header string.
+        reason=_latin1(response.reason or ""),
         response_headers=tuple((_latin1(k), _latin1(v)) for k, v in response.raw_headers),
         ip_address=None if via_proxy or peer is None else str(peer[0]),
         started_at=started_at,
@@ -106,6 +109,13 @@ class WireHttpDownloadHandler(AiohttpDownloadHandler):
     # aiohttp's ClientSession must be created inside the running event loop; a lazy
     # handler is built on the first request, when the reactor's loop runs.
     lazy: ClassVar[bool] = True  # type: ignore[misc]
+
+    @staticmethod
+    def _extract_headers(response: _ClientResponse) -> Headers:
+        # Scrapy's version re-encodes aiohttp's str headers as UTF-8 and fails on the
+        # non-UTF-8 bytes Chinese portals send (GBK file names in Content-Disposition).
+        # The raw bytes go into Scrapy's Headers unchanged instead.
+        return Headers(list(response.raw_headers))
 
     async def _read_response(self, response: _ClientResponse, request: Request) -> Response:
         latency = float(request.meta.get("download_latency") or 0.0)
