@@ -8,7 +8,6 @@ print a short summary. ``demo`` starts the bundled demo portal on 127.0.0.1 for 
 
 from __future__ import annotations
 
-import importlib
 import json
 import shutil
 from collections import Counter
@@ -103,10 +102,12 @@ def run_crawl(start_urls: list[str], settings: Any, portal: str | None = None) -
 
 def write_records(archive_dir: Path) -> list[dict[str, Any]]:
     """Derive ``DIR/records.jsonl`` from the archive (the ``normalise --archive`` path)."""
-    # Imported by name: crawler.records (the normalise glue) is built in parallel.
-    records = importlib.import_module("crawler.records")
+    from crawler.records import write_records as derive  # noqa: PLC0415
+
     out = archive_dir / RECORDS_FILE
-    records.write_records(archive_dir, out)
+    report = derive(archive_dir, out)
+    for url, reason in report.errors:
+        click.echo(f"normalise error: {url}: {reason}", err=True)
     with out.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
