@@ -61,7 +61,11 @@ def page_links(response: TextResponse) -> Iterator[Link]:
 
 
 def trs_pages(response: TextResponse) -> list[str]:
-    """URLs of the other pages of a TRS listing (index_1.html ... index_{n-1}.html)."""
+    """URLs of the later pages of a TRS listing (index_1.html ... index_{n-1}.html).
+
+    Only pages after the current one: a crawl enters a listing at its first page, and
+    going back would fetch page 0 again under its other name (``index.html`` vs ``./``).
+    """
     m = TRS_PAGER.search(response.text)
     if not m:
         return []
@@ -69,7 +73,7 @@ def trs_pages(response: TextResponse) -> list[str]:
     return [
         urljoin(response.url, f"{prefix}.{ext}" if n == 0 else f"{prefix}_{n}.{ext}")
         for n in range(count)
-        if n != current
+        if n > current
     ]
 
 
