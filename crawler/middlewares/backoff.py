@@ -10,10 +10,16 @@ delay between requests. What they lack is a way for one host to say "not before 
 - other components ask for holds too: the challenge detector (anti-bot pages) and the
   robots middleware (``Crawl-delay`` as a minimum interval between fetches).
 
-Only that host waits: the hold is an ``await`` in ``process_request`` for that host's
-requests, so other hosts keep their pace. Each request reserves its start time, so
-concurrent waiters for one host leave one by one, ``min_interval`` apart. The sleep is
-an asyncio sleep: govcrawl runs on the asyncio reactor (Scrapy's default) or reactorless.
+Only that host waits. A hold pauses the host's downloader slot, the way Scrapy itself
+applies ``DOWNLOAD_DELAY`` (``Slot.latercall``): requests already queued for the host
+wait in place and stay visible to ``DownloaderAwarePriorityQueue``, which meanwhile
+feeds other hosts. Releasing the slot calls ``Downloader._process_queue`` (what
+Scrapy's own timer calls); ``tests/politeness/test_backoff.py`` catches any change of
+that internal. Requests that have not reached the slot yet also wait in
+``process_request`` until the hold ends. An abandoned host's queued requests are failed
+with ``IgnoreRequest`` at once. ``Crawl-delay`` is a per-host minimum interval that each
+request reserves in ``process_request``. Sleeps are asyncio sleeps: govcrawl runs on the
+asyncio reactor (Scrapy's default) or reactorless.
 
 Sits above Scrapy's RetryMiddleware (550) so that it sees 429/503 before they become
 retries; the retries then wait for the hold like every other request for that host.
@@ -26,14 +32,18 @@ import logging
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.utils.asyncio import call_later
 
 from crawler.middlewares.events import fetch_failed, fetch_refused, host_of
+
+if TYPE_CHECKING:
+    from scrapy.core.downloader import Slot
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +91,7 @@ class BackoffMiddleware:
         self._min_interval: dict[str, float] = {}
         self._failures: dict[str, int] = {}
         self.abandoned: set[str] = set()
+        self._slot_keys: dict[str, str] = {}  # host -> downloader slot key, learnt from meta
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -103,6 +114,7 @@ class BackoffMiddleware:
         until = time.monotonic() + seconds
         if until > self._hold_until.get(host, 0.0):
             self._hold_until[host] = until
+            self._pause_slot(host, seconds)
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(f"backoff/holds/{reason}")
@@ -113,6 +125,40 @@ class BackoffMiddleware:
     def set_min_interval(self, host: str, seconds: float) -> None:
         """Keep at least ``seconds`` between the starts of two fetches from ``host``."""
         self._min_interval[host] = min(max(0.0, seconds), self.max_delay)
+
+    def abandon(self, host: str) -> None:
+        """Fetch nothing more from ``host``: queued requests fail with IgnoreRequest."""
+        self.abandoned.add(host)
+        slot = self._slot(host)
+        if slot is None:
+            return
+        while slot.queue:
+            request, deferred = slot.queue.popleft()
+            self._count_refused(request)
+            deferred.errback(IgnoreRequest(f"backoff: host {host} abandoned"))
+
+    def _slot(self, host: str) -> Slot | None:
+        key = self._slot_keys.get(host)
+        engine = self.crawler.engine
+        if key is None or engine is None:
+            return None
+        return engine.downloader.slots.get(key)
+
+    def _pause_slot(self, host: str, seconds: float) -> None:
+        slot = self._slot(host)
+        if slot is None:
+            return
+        if slot.latercall is not None:
+            slot.latercall.cancel()
+        slot.latercall = call_later(seconds, self._resume_slot, host)
+
+    def _resume_slot(self, host: str) -> None:
+        slot = self._slot(host)
+        engine = self.crawler.engine
+        if slot is None or engine is None:
+            return
+        slot.latercall = None
+        engine.downloader._process_queue(slot)
 
     def failures(self, host: str) -> int:
         """Consecutive failures seen on a host."""
@@ -141,6 +187,7 @@ class BackoffMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         host = host_of(request.url)
+        self._learn_slot(host, request)
         status = response.status
         if status in RETRY_AFTER_STATUSES:
             seconds = parse_retry_after(response.headers.get(b"Retry-After"))
@@ -161,26 +208,37 @@ class BackoffMiddleware:
         if isinstance(exception, IgnoreRequest):
             return
         reason = type(exception).__name__
+        self._learn_slot(host_of(request.url), request)
         self.crawler.signals.send_catch_log(signal=fetch_failed, request=request, reason=reason)
         self._failed(host_of(request.url), reason)
+
+    def _learn_slot(self, host: str, request: Request) -> None:
+        key = request.meta.get("download_slot")
+        if key is not None:
+            self._slot_keys[host] = str(key)
 
     def _failed(self, host: str, what: str) -> None:
         n = self._failures.get(host, 0) + 1
         self._failures[host] = n
+        if host in self.abandoned:
+            return
         if n >= self.give_up and host not in self.abandoned:
-            self.abandoned.add(host)
             stats = self.crawler.stats
             assert stats is not None
             stats.inc_value("backoff/hosts_abandoned")
             logger.warning("backoff: giving up on %s after %d consecutive failures", host, n)
+            self.abandon(host)
         elif n >= self.threshold:
             self.hold(host, self.base_delay * 2 ** (n - self.threshold), "failures")
 
-    def _refuse_abandoned(self, request: Request) -> None:
+    def _count_refused(self, request: Request) -> None:
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("backoff/refused")
         self.crawler.signals.send_catch_log(
             signal=fetch_refused, request=request, reason="backoff/host_abandoned"
         )
+
+    def _refuse_abandoned(self, request: Request) -> None:
+        self._count_refused(request)
         raise IgnoreRequest(f"backoff: host {host_of(request.url)} abandoned")

@@ -152,7 +152,7 @@ class ChallengeMiddleware:
             return
         if n >= self.give_up:
             if host not in backoff.abandoned:
-                backoff.abandoned.add(host)
+                backoff.abandon(host)
                 stats = self.crawler.stats
                 assert stats is not None
                 stats.inc_value("challenges/hosts_abandoned")

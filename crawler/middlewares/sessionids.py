@@ -1,7 +1,9 @@
 """Link hygiene on what spiders yield: drop non-HTTP links, strip session ids from URLs.
 
-- ``javascript:``, ``mailto:``, ``tel:``, ``data:`` and other non-HTTP(S) links are never
-  requests (``links/dropped_scheme``); the scope middleware refuses any that get past.
+- ``javascript:``, ``mailto:``, ``tel:``, ``data:``, ``ftp://`` and other non-HTTP(S) links
+  are never requests (``links/dropped_scheme``); the scope middleware refuses any that get
+  past. Scrapy cannot even build a Request from ``javascript:void(0)`` or ``mailto:x``
+  (no ``://``), so spiders check links with ``followable()`` before making requests.
 - Session ids make one page look like endless different URLs: ``;jsessionid=...`` path
   parameters, ``(S(...))`` ASP.NET cookieless segments and query parameters such as
   ``jsessionid``, ``PHPSESSID``, ``ASPSESSIONIDxxxx``, ``sessionid``, ``CFID``/``CFTOKEN``
@@ -33,6 +35,14 @@ _SESSION_PARAMS = frozenset(
     {"jsessionid", "phpsessid", "sessionid", "session_id", "cfid", "cftoken"}
 )
 _TOKEN = re.compile(r"[A-Za-z0-9]{16,}")
+
+
+FOLLOWABLE_SCHEMES = ("http", "https")
+
+
+def followable(url: str) -> bool:
+    """True for absolute http(s) URLs: what a spider may turn into a request."""
+    return urlsplit(url.strip()).scheme.lower() in FOLLOWABLE_SCHEMES
 
 
 def _is_session_param(name: str, value: str) -> bool:
@@ -69,7 +79,7 @@ class LinkHygieneMiddleware(BaseSpiderMiddleware):
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
         stats = self.crawler.stats
         assert stats is not None
-        if urlsplit(request.url).scheme.lower() not in ("http", "https"):
+        if not followable(request.url):
             stats.inc_value("links/dropped_scheme")
             return None
         clean = strip_session_ids(request.url)

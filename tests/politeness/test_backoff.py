@@ -1,0 +1,128 @@
+"""Per-host back-off: Retry-After on 429/503 holds only that host; repeated failures."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+
+from crawler.middlewares.backoff import parse_retry_after
+from tests.politeness.conftest import HTML, Hit, page, run_crawl
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_retry_after_holds_that_host_only(serve, tmp_path: Path, status: int) -> None:
+    def limited(hit: Hit) -> tuple[int, dict[str, str], bytes]:
+        if hit.n == 1:
+            return status, {"Retry-After": "1", **HTML}, b"slow down"
+        return page()
+
+    other = serve(
+        {
+            "/": page(*[(f"/p{i}", f"p{i}") for i in range(5)]),
+            **{f"/p{i}": page() for i in range(5)},
+        },
+        host="localhost",
+    )
+    site = serve({"/": page(("/limited", "x")), "/limited": limited})
+    crawl = run_crawl(
+        [site.url("/"), other.url("/")],
+        tmp_path,
+        RETRY_TIMES=2,
+        spider_attrs={"allowed_domains": ["127.0.0.1", "localhost"]},
+    )
+
+    limited_hits = [h for h in site.hits if h.path == "/limited"]
+    assert [h.n for h in limited_hits] == [1, 2]  # retried once, after the hold
+    assert limited_hits[1].at - limited_hits[0].at >= 1.0
+    # the other host was not held: all its pages came while the limited host waited
+    other_pages = [h.at for h in other.hits if h.path.startswith("/p")]
+    assert len(other_pages) == 5
+    assert max(other_pages) < limited_hits[1].at
+    assert crawl.stats[f"backoff/holds/retry_after_{status}"] == 1
+
+
+def test_retry_after_is_capped(serve, tmp_path: Path) -> None:
+    site = serve({"/": (429, {"Retry-After": "86400"}, b"")})
+    crawl = run_crawl([site.url("/")], tmp_path, BACKOFF_MAX_DELAY=0.1)
+    assert crawl.stats["backoff/retry_after_capped"] == 1
+    assert crawl.stats["backoff/longest_hold_seconds"] == 0.1
+
+
+def test_repeated_server_errors_back_off_then_abandon_the_host(serve, tmp_path: Path) -> None:
+    site = serve(
+        {
+            "/": page(*[(f"/e{i}", f"e{i}") for i in range(8)]),
+            **{f"/e{i}": (500, HTML, b"error") for i in range(8)},
+        }
+    )
+    crawl = run_crawl(
+        [site.url("/")], tmp_path, BACKOFF_THRESHOLD=2, BACKOFF_GIVE_UP=4, BACKOFF_BASE_DELAY=0.01
+    )
+    errors = [p for p in site.paths() if p.startswith("/e")]
+    # Abandoned after the 4th consecutive failure; the slot may already have started the
+    # next request while the 4th answer was still on its way through the middlewares.
+    assert len(errors) in (4, 5)
+    stats = crawl.stats
+    assert stats["backoff/holds/failures"] == 2  # after failures 2 and 3
+    assert stats["backoff/hosts_abandoned"] == 1
+    assert stats["backoff/refused"] == 8 - len(errors)
+    report = json.loads((tmp_path / "crawl-report.json").read_text())
+    portal = report["portals"]["p"]
+    assert portal["failures"]["http_500"] == len(errors)
+    assert portal["refused"]["backoff/host_abandoned"] == 8 - len(errors)
+
+
+def test_success_resets_the_failure_count(serve, tmp_path: Path) -> None:
+    links = []
+    routes = {}
+    for i in range(6):
+        links.append((f"/x{i}", f"x{i}"))
+        routes[f"/x{i}"] = (500, HTML, b"e") if i % 2 == 0 else page()
+    site = serve({"/": page(*links), **routes})
+    crawl = run_crawl([site.url("/")], tmp_path, BACKOFF_THRESHOLD=2, BACKOFF_BASE_DELAY=0.01)
+    assert len([p for p in site.paths() if p.startswith("/x")]) == 6
+    assert "backoff/holds/failures" not in crawl.stats
+
+
+def test_parse_retry_after() -> None:
+    now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    assert parse_retry_after(b"120") == 120.0
+    assert parse_retry_after(format_datetime(now + timedelta(seconds=30), usegmt=True), now) == 30
+    assert parse_retry_after(format_datetime(now - timedelta(seconds=30), usegmt=True), now) == 0
+    assert parse_retry_after(b"soon") is None
+    assert parse_retry_after(None) is None
+    assert parse_retry_after(b"") is None
+
+
+def test_slow_garbage_and_endless_redirects_end_bounded(serve, tmp_path: Path) -> None:
+    def slow(hit: Hit) -> tuple[int, dict[str, str], bytes]:
+        time.sleep(1.5)  # the server is slow; the crawler's timeout is what is tested
+        return page()
+
+    def loop(hit: Hit) -> tuple[int, dict[str, str], bytes]:
+        n = int(hit.path.removeprefix("/r"))
+        return 302, {"Location": f"/r{n + 1}"}, b""
+
+    routes = {f"/r{i}": loop for i in range(100)}
+    site = serve(
+        {
+            "/": page(("/slow", "s"), ("/garbage", "g"), ("/r0", "r")),
+            "/slow": slow,
+            "/garbage": (200, HTML, bytes(range(256)) * 8),
+            **routes,
+        }
+    )
+    crawl = run_crawl([site.url("/")], tmp_path, DOWNLOAD_TIMEOUT=0.5, REDIRECT_MAX_TIMES=5)
+    redirects = [p for p in site.paths() if p[:2] == "/r" and p[2:].isdigit()]
+    assert len(redirects) == 6  # r0 plus five redirects, then given up
+    assert site.paths().count("/garbage") == 1
+    report = json.loads((tmp_path / "crawl-report.json").read_text())
+    assert report["finish_reason"] == "finished"
+    failures = report["portals"]["p"]["failures"]
+    assert [n for k, n in failures.items() if "Timeout" in k] == [1]
+    assert crawl.stats["finish_reason"] == "finished"
