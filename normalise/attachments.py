@@ -70,9 +70,7 @@ def docx_blocks(body: bytes) -> tuple[Block, ...]:
     blocks: list[Block] = []
     for item in document.iter_inner_content():
         if isinstance(item, docx.table.Table):
-            rows = tuple(
-                tuple(clean_line(cell.text) for cell in row.cells) for row in item.rows
-            )
+            rows = tuple(tuple(clean_line(cell.text) for cell in row.cells) for row in item.rows)
             rows = tuple(r for r in rows if any(r))
             if rows:
                 text = "\n".join("\t".join(dict.fromkeys(c for c in r if c)) for r in rows)
@@ -86,7 +84,7 @@ def docx_blocks(body: bytes) -> tuple[Block, ...]:
 
 def extract_text(body: bytes, content_type: str) -> str:
     """Plain text of an attachment (for callers that only want text)."""
-    ctype = content_type.split(";")[0].strip().lower()
+    ctype = content_type.split(";", maxsplit=1)[0].strip().lower()
     if ctype == PDF_TYPE or body.startswith(b"%PDF-"):
         return "\n".join(b.text for b in pdf_blocks(body))
     if ctype == DOCX_TYPE or is_docx(body):

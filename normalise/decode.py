@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 import charset_normalizer
 
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I
+)
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -25,9 +27,27 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 # Labels that mean "the GB family": decoded as GB18030, the superset.
-_GB_FAMILY = frozenset({"gbk", "gb2312", "gb_2312", "gb_2312-80", "x-gbk", "cp936", "ms936", "euc-cn", "csgb2312", "gb18030", "hz-gb-2312", "chinese", "windows-936"})  # fmt: skip
+_GB_FAMILY = frozenset(
+    {
+        "gbk",
+        "gb2312",
+        "gb_2312",
+        "gb_2312-80",
+        "x-gbk",
+        "cp936",
+        "ms936",
+        "euc-cn",
+        "csgb2312",
+        "gb18030",
+        "hz-gb-2312",
+        "chinese",
+        "windows-936",
+    }
+)
 # Latin-1 labels: browsers decode them as windows-1252 (WHATWG), which never fails.
-_LATIN = frozenset({"iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii", "windows-1252", "cp1252", "l1"})  # fmt: skip
+_LATIN = frozenset(
+    {"iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii", "windows-1252", "cp1252", "l1"}
+)
 # How much of the body the <meta> scan reads (browsers prescan 1024 bytes; CMSs are sloppier).
 META_SCAN_BYTES = 4096
 
@@ -102,8 +122,8 @@ def decode(body: bytes, declared: str | None, *, sniff_meta: bool = True) -> Dec
     if "gb18030" not in candidates:
         candidates.append("gb18030")
     for charset in candidates:
-        text = _strict(body, charset)
-        if text is None:
+        clean_text = _strict(body, charset)
+        if clean_text is None:
             continue
         rejected = [c for c in declared_set if c != charset]
         how = "declared" if charset in declared_set else "undeclared"
@@ -111,7 +131,7 @@ def decode(body: bytes, declared: str | None, *, sniff_meta: bool = True) -> Dec
         if rejected:
             how += f"; declared {'/'.join(rejected)} does not"
         decision = " ".join([*notes, f"-> {charset} ({how})"])
-        return Decoded(text, charset, decision, False, conflict or bool(rejected))
+        return Decoded(clean_text, charset, decision, False, conflict or bool(rejected))
 
     best = charset_normalizer.from_bytes(body[:200_000]).best()
     guess = canonical_charset(best.encoding) if best is not None else None

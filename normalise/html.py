@@ -23,13 +23,53 @@ from normalise.text import clean_line, compact, fold, parse_date
 
 # Tags after which text starts a new line (everything else is inline: span/font runs join).
 BLOCK_TAGS = frozenset(
-    "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr table tbody thead tfoot section article "
-    "header footer nav aside blockquote pre hr center form address figure figcaption caption "
-    "title td th option".split()
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "blockquote",
+        "pre",
+        "hr",
+        "center",
+        "form",
+        "address",
+        "figure",
+        "figcaption",
+        "caption",
+        "title",
+        "td",
+        "th",
+        "option",
+    ]
 )
 DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "select")
 # Between two CJK characters a source line break is formatting, not a space.
-_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")  # fmt: skip
+_CJK_GAP = re.compile(
+    r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"
+)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # A cell that says this table is page layout, not data.
 LAYOUT_CELL_CHARS = 300
@@ -39,7 +79,7 @@ MIN_CONTENT_CHARS = 20
 
 def html_line(text: str) -> str:
     """Clean a run of HTML text: collapse spaces, drop source line breaks inside CJK text."""
-    return clean_line(_CJK_GAP.sub("", text))
+    return clean_line(" ".join(_CJK_GAP.sub("", text).split()))
 
 
 def parse(text: str) -> lxml.html.HtmlElement:
@@ -78,7 +118,9 @@ def _cut_label(value: str) -> str:
     return value.strip()
 
 
-def page_meta(root: lxml.html.HtmlElement, main: lxml.html.HtmlElement | None, template: str | None) -> PageMeta:  # fmt: skip
+def page_meta(
+    root: lxml.html.HtmlElement, main: lxml.html.HtmlElement | None, template: str | None
+) -> PageMeta:
     """Title, date and publishing agency the page states outside its content."""
     meta = _meta_map(root)
     title = title_source = None
@@ -122,7 +164,11 @@ def page_meta(root: lxml.html.HtmlElement, main: lxml.html.HtmlElement | None, t
             if label in P.TABLE_DATE_LABELS or label in P.TABLE_SOURCE_LABELS:
                 nxt = cell.getnext()
                 value = _text(nxt) if nxt is not None else ""
-                if published is None and label in P.TABLE_DATE_LABELS and (iso := parse_date(value)):  # fmt: skip
+                if (
+                    published is None
+                    and label in P.TABLE_DATE_LABELS
+                    and (iso := parse_date(value))
+                ):
                     published, published_source = iso, "page_meta"
                 if agency is None and label in P.TABLE_SOURCE_LABELS and 2 <= len(value) <= 40:
                     agency, agency_source = value, "page_meta"
@@ -145,7 +191,9 @@ def page_meta(root: lxml.html.HtmlElement, main: lxml.html.HtmlElement | None, t
                 if len(value) >= 2:
                     agency, agency_source = value, "page_meta"
                     break
-    return PageMeta(title, title_source, published, published_source, agency, agency_source, template)  # fmt: skip
+    return PageMeta(
+        title, title_source, published, published_source, agency, agency_source, template
+    )
 
 
 def _select_content(root: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement | None, str | None]:
@@ -284,7 +332,9 @@ def _table_text(rows: Rows) -> str:
     return "\n".join(lines)
 
 
-def content_blocks(main: lxml.html.HtmlElement, base_url: str) -> tuple[tuple[Block, ...], tuple[Attachment, ...]]:  # fmt: skip
+def content_blocks(
+    main: lxml.html.HtmlElement, base_url: str
+) -> tuple[tuple[Block, ...], tuple[Attachment, ...]]:
     """Walk the content element once: text lines, data tables and attachment links."""
     blocks: list[Block] = []
     attachments: list[Attachment] = []
@@ -337,7 +387,10 @@ def extract(text: str, base_url: str) -> Extracted:
         meta = page_meta(root, dense, None)
         looks_like_report = bool(
             meta.title
-            and (P.REPORT_TITLE.match(compact(meta.title)) or P.GUIDE_TITLE.match(compact(meta.title)))  # fmt: skip
+            and (
+                P.REPORT_TITLE.match(compact(meta.title))
+                or P.GUIDE_TITLE.match(compact(meta.title))
+            )
         )
         prose = dense.text_content().count("。")
         if len(entries) >= P.LISTING_MIN_ENTRIES and prose < 3 and not looks_like_report:

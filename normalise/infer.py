@@ -92,7 +92,9 @@ class Year:
     conflict: bool
 
 
-def infer_year(title: str | None, subtitles: tuple[str, ...], text: str, hint_title: str | None) -> Year:  # fmt: skip
+def infer_year(
+    title: str | None, subtitles: tuple[str, ...], text: str, hint_title: str | None
+) -> Year:
     """Report year with its source, and whether the page states different years."""
     stated: list[tuple[int, str]] = []
     if title and (m := match_title(title)) and m.year:

@@ -32,7 +32,9 @@ AGENCY_PREFIXES = ("关于印发", "关于", "印发", "转发")
 # --- header lines of a document ---------------------------------------------------------
 # "时间:2024-01-30", "发布时间:2021-01-25 15:27:59", "发布日期:二○一二年二月二十日".
 DATE_LABELS = ("发布时间", "发布日期", "公开日期", "时间", "日期")
-DATE_LINE = re.compile(r"(?:发布时间|发布日期|公开日期|(?<![成印])时间|(?<![成印])日期)\s*:\s*(?P<v>.+)")
+DATE_LINE = re.compile(
+    r"(?:发布时间|发布日期|公开日期|(?<![成印])时间|(?<![成印])日期)\s*:\s*(?P<v>.+)"
+)
 SOURCE_LINE = re.compile(r"(?:发布机构|信息来源|文章来源|来源)\s*:\s*(?P<v>[^\s:|]{2,40})")
 # How many lines after a title may still carry its date/source ("header").
 HEADER_LINES = 4
@@ -57,7 +59,9 @@ TABLE_SOURCE_LABELS = ("发布机构", "发文机关", "信息来源", "来源")
 TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||—|--| - )\s*")
 
 # --- statistics period and body statements of the year ---------------------------------
-STAT_PERIOD = re.compile(r"统计(?:期限|时限|时间|区间|周期)(?:为|是)?\s*(?:自|从|为)?\s*" + _YEAR + r"年")
+STAT_PERIOD = re.compile(
+    r"统计(?:期限|时限|时间|区间|周期)(?:为|是)?\s*(?:自|从|为)?\s*" + _YEAR + r"年"
+)
 BODY_YEAR_STATEMENT = re.compile(
     r"(?:编制|公布|发布|形成|特向社会公布)(?:了|完成)?(?:的)?(?:本单位|本机关)?" + _YEAR + r"年度?"
     r"(?:本单位|本机关)?(?:的)?(?:政府信息公开|政务公开|信息公开)(?:工作)?年度?报告"
@@ -77,7 +81,26 @@ PLACE_START = re.compile(r"^[\u4e00-\u9fa5]{2,10}?(?:自治区|省|市|州|盟|�
 # A line that is just an office name (a signature, or the first half of a split title).
 AGENCY_LINE = re.compile(r"^[\u4e00-\u9fa5()]{2,40}" + _ORG_SUFFIX + r"$")
 # Leading words the body pattern swallows that are not part of a name.
-AGENCY_NOISE_PREFIXES = ("公开了", "公开", "通过", "经过", "根据", "由", "对", "向", "在", "将", "为", "与", "和", "及", "我", "据", "了", "是")  # fmt: skip
+AGENCY_NOISE_PREFIXES = (
+    "公开了",
+    "公开",
+    "通过",
+    "经过",
+    "根据",
+    "由",
+    "对",
+    "向",
+    "在",
+    "将",
+    "为",
+    "与",
+    "和",
+    "及",
+    "我",
+    "据",
+    "了",
+    "是",
+)
 # How a report refers to its own office, by the office's suffix.
 SELF_REFERENCES = (
     (("我局", "本局"), ("局",)),
@@ -92,7 +115,9 @@ SELF_REFERENCES = (
 )
 
 # --- sections ---------------------------------------------------------------------------
-SECTION_HEADING = re.compile(r"^(?P<num>[一二三四五六七八九十]{1,3})\s*[、.．]\s*(?P<title>\S.{0,48})$")
+SECTION_HEADING = re.compile(
+    r"^(?P<num>[一二三四五六七八九十]{1,3})\s*[、.．]\s*(?P<title>\S.{0,48})$"
+)
 SECTION_NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
 # Row labels of the standard report tables that look like section headings.
 TABLE_ROW_LABELS = (
@@ -159,7 +184,9 @@ CHROME_PATTERNS = (
     re.compile(r"^(?:首页\s*[>»/]\s*)"),
     re.compile(r"^【?\s*字体\s*[:]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中"),
     re.compile(r"^(?:浏览|阅读|访问|点击)(?:次数|量)?\s*[:]\s*\d*$"),
-    re.compile(r"^(?:版权所有|主办单位|承办单位|网站标识码|ICP备案|[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]ICP备|公网安备|技术支持)"),  # fmt: skip
+    re.compile(
+        r"^(?:版权所有|主办单位|承办单位|网站标识码|ICP备案|[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]ICP备|公网安备|技术支持)"
+    ),
     re.compile(r"^(?:上一篇|下一篇)\s*[:]"),
 )
 
@@ -207,7 +234,21 @@ SPAM_TERMS = (
 )
 # Terms that make a short line spam on their own; the others need two hits.
 SPAM_STRONG = frozenset(
-    {"六合彩", "特码", "码报", "免费完整资料", "时时彩", "百家乐", "博彩", "娱乐城", "老虎机", "49码", "一肖", "约炮", "伦理片"}  # fmt: skip
+    {
+        "六合彩",
+        "特码",
+        "码报",
+        "免费完整资料",
+        "时时彩",
+        "百家乐",
+        "博彩",
+        "娱乐城",
+        "老虎机",
+        "49码",
+        "一肖",
+        "约炮",
+        "伦理片",
+    }
 )
 
 # --- listings -------------------------------------------------------------------------------
@@ -216,4 +257,15 @@ LISTING_MIN_ENTRIES = 5
 MIN_LINK_TEXT = 6
 
 # --- attachments ----------------------------------------------------------------------------
-ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".ofd", ".zip", ".rar", ".et")  # fmt: skip
+ATTACHMENT_EXTENSIONS = (
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".wps",
+    ".ofd",
+    ".zip",
+    ".rar",
+    ".et",
+)

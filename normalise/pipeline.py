@@ -175,7 +175,9 @@ def _analyse(page: SourcePage, max_bytes: int) -> PageResult:
         raise NormaliseError(f"page too large: {len(page.body)} bytes (limit {max_bytes})")
     media = _media_type(page)
     if media.startswith("binary:"):
-        raise NormaliseError(f"binary body ({media[7:]}) served as {page.content_type or 'unknown type'}")  # fmt: skip
+        raise NormaliseError(
+            f"binary body ({media[7:]}) served as {page.content_type or 'unknown type'}"
+        )
     if media in ("pdf", "docx"):
         blocks = att.pdf_blocks(page.body) if media == "pdf" else att.docx_blocks(page.body)
         if not blocks:
@@ -216,7 +218,9 @@ def analyse_page(page: SourcePage, *, max_bytes: int = MAX_PAGE_BYTES) -> PageRe
     except RecursionError as exc:
         raise NormaliseError("document nested too deeply", url=page.url) from exc
     except (ValueError, MemoryError, LookupError) as exc:  # malformed input reaching a library
-        raise NormaliseError(f"unreadable page ({type(exc).__name__}: {exc})", url=page.url) from exc
+        raise NormaliseError(
+            f"unreadable page ({type(exc).__name__}: {exc})", url=page.url
+        ) from exc
 
 
 def normalise_page(page: SourcePage) -> list[Record]:

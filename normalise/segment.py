@@ -45,7 +45,9 @@ def match_title(title: str) -> TitleMatch | None:
     if len(c) > P.MAX_TITLE_CHARS:
         return None
     if m := P.REPORT_TITLE.match(c):
-        return TitleMatch("annual_report", cn_year(m.group("year")), clean_agency(m.group("agency")))  # fmt: skip
+        return TitleMatch(
+            "annual_report", cn_year(m.group("year")), clean_agency(m.group("agency"))
+        )
     if m := P.GUIDE_TITLE.match(c):
         return TitleMatch("guide", None, clean_agency(m.group("agency")))
     return None
@@ -69,6 +71,11 @@ class Anchor:
     title: str
     match: TitleMatch
     joined: bool
+
+
+def _title_text(line: str) -> str:
+    """A title line as the page wrote it, minus the spaces used to centre or space it out."""
+    return "".join(line.split())
 
 
 def _short_text(block: Block) -> str | None:
@@ -96,9 +103,9 @@ def anchor_at(blocks: tuple[Block, ...], i: int) -> Anchor | None:
             if second_alone is None or second_alone.agency is None:
                 joined = match_title(c0 + compact(second))
                 if joined is not None and (alone is None or joined.agency):
-                    return Anchor(i, i + 2, compact(first) + compact(second), joined, True)
+                    return Anchor(i, i + 2, _title_text(first) + _title_text(second), joined, True)
     if alone is not None:
-        return Anchor(i, i + 1, compact(first), alone, False)
+        return Anchor(i, i + 1, _title_text(first), alone, False)
     return None
 
 
@@ -196,7 +203,9 @@ def segment(blocks: tuple[Block, ...], page_title: str | None = None) -> list[Se
         block = blocks[j]
         if cur is None:
             cur = _Open(j, None, None, header_start=j)
-        in_header = j - cur.header_start < P.HEADER_LINES and not block.is_table and len(block.text) <= 80  # fmt: skip
+        in_header = (
+            j - cur.header_start < P.HEADER_LINES and not block.is_table and len(block.text) <= 80
+        )
         consumed = False
         if in_header:
             folded = fold(block.text)
