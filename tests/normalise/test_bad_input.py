@@ -77,15 +77,15 @@ def test_unknown_charset_label_falls_back() -> None:
 def test_page_without_any_content_gives_no_records() -> None:
     result = analyse_page(
         _page(b"<html><head><title>t</title></head><body><a href='/'>x</a></body></html>")
-    )  # noqa: E501
+    )
     assert result.records == ()
     assert result.page_kind == "empty"
 
 
 def test_hostile_spans_are_bounded() -> None:
     body = (
-        "<html><body><div id='zoom'><p>某某局2020年政府信息公开工作年度报告</p><p>一、总体情况。</p>"
-        "<table><tr><td rowspan='100000' colspan='100000'>a</td><td>b</td></tr><tr><td>c</td></tr></table>"
+        "<html><body><div id='zoom'><p>某某局2020年政府信息公开工作年度报告</p><p>一、总体情况。</p>"  # noqa: E501
+        "<table><tr><td rowspan='100000' colspan='100000'>a</td><td>b</td></tr><tr><td>c</td></tr></table>"  # noqa: E501
         "</div></body></html>"
     ).encode()
     record = normalise_page(_page(body))[0]

@@ -29,21 +29,27 @@ def test_bom_wins() -> None:
 
 def test_gbk_declared_utf8_decodes_as_gb18030() -> None:
     d = decode(GBK_TEXT.encode("gbk"), "utf-8")
-    assert d.charset == "gb18030" and "朱镕基" in d.text
-    assert d.conflict and "utf-8" in d.decision
+    assert d.charset == "gb18030"
+    assert "朱镕基" in d.text
+    assert d.conflict
+    assert "utf-8" in d.decision
 
 
 def test_utf8_declared_gb2312_stays_utf8() -> None:
     body = GBK_TEXT.replace("<body>", '<head><meta charset="gb2312"></head><body>').encode()
     d = decode(body, None)
-    assert d.charset == "utf-8" and "朱镕基" in d.text and d.conflict
+    assert d.charset == "utf-8"
+    assert "朱镕基" in d.text
+    assert d.conflict
 
 
 def test_header_and_meta_conflict_decided_by_clean_decode() -> None:
     body = GBK_TEXT.replace("<body>", '<head><meta charset="gbk"></head><body>').encode("gbk")
     d = decode(body, "utf-8")
-    assert d.charset == "gb18030" and "朱镕基" in d.text
-    assert "meta:gbk" in d.decision and "header:utf-8" in d.decision
+    assert d.charset == "gb18030"
+    assert "朱镕基" in d.text
+    assert "meta:gbk" in d.decision
+    assert "header:utf-8" in d.decision
 
 
 @pytest.mark.parametrize(
@@ -66,12 +72,13 @@ def test_parse_date(text: str, iso: str | None) -> None:
 
 def test_fold_keeps_indices() -> None:
     s = "时间：２０２２"
-    assert len(fold(s)) == len(s) and fold(s) == "时间:2022"
+    assert len(fold(s)) == len(s)
+    assert fold(s) == "时间:2022"
 
 
 def test_table_spans_expanded() -> None:
     table = lxml.html.fromstring(
-        "<table><tr><td rowspan=2>A</td><td colspan=2>B</td></tr><tr><td>c</td><td>d</td></tr></table>"
+        "<table><tr><td rowspan=2>A</td><td colspan=2>B</td></tr><tr><td>c</td><td>d</td></tr></table>"  # noqa: E501
     )
     assert table_rows(table) == (("A", "B", "B"), ("A", "c", "d"))
 
@@ -90,13 +97,15 @@ def test_chrome_and_spam() -> None:
 
 def test_title_variants() -> None:
     m = match_title("淄博高新区行政审批服务局2022年政府信息公开工作年度报告")
-    assert m is not None and (m.kind, m.year, m.agency) == (
+    assert m is not None
+    assert (m.kind, m.year, m.agency) == (
         "annual_report",
         2022,
         "淄博高新区行政审批服务局",
-    )  # noqa: E501
+    )
     g = match_title("高新区行政审批服务局政府信息公开指南")
-    assert g is not None and (g.kind, g.agency) == ("guide", "高新区行政审批服务局")
+    assert g is not None
+    assert (g.kind, g.agency) == ("guide", "高新区行政审批服务局")
     assert match_title("关于2014年政府信息公开工作要点落实情况的函") is None
     assert match_title("本报告所列数据的统计期限自2020年1月1日起。") is None
 
@@ -109,10 +118,11 @@ def test_segment_joins_split_title_and_keeps_subtitle() -> None:
         "某某局2020年政府信息公开工作年度报告",
         "一、总体情况",
         "正文。",
-    ]  # noqa: E501
+    ]
     segs = segment(tuple(Block(x) for x in lines))
     assert len(segs) == 1
-    assert segs[0].title == "某某局2020年政府信息公开工作年度报告" and segs[0].title_joined
+    assert segs[0].title == "某某局2020年政府信息公开工作年度报告"
+    assert segs[0].title_joined
     assert segs[0].date_line == "2021-01-02"
 
 
@@ -122,7 +132,7 @@ def test_year_conflict_kept_and_title_wins() -> None:
         (),
         "由某中心编制的2019年度政府信息公开年度报告。",
         None,
-    )  # noqa: E501
+    )
     assert (y.value, y.source, y.conflict) == (2018, "title", True)
     y2 = infer_year(None, (), "本报告所列数据的统计期限自2020年1月1日起至2020年12月31日止。", None)
     assert (y2.value, y2.source, y2.conflict) == (2020, "statistics_period", False)
@@ -169,7 +179,7 @@ def test_docx_attachment_enters_at_blocks() -> None:
         body=body,
         content_type=DOCX_TYPE,
         parent_url="http://x.gov.cn/a.html",
-    )  # noqa: E501
+    )
     rec = normalise_page(page)[0]
     assert (rec.kind, rec.report_year, rec.published) == ("annual_report", 2021, "2022-01-28")
     assert rec.tables == ((("信息内容", "本年制发件数"), ("规章", "0")),)
@@ -205,5 +215,5 @@ def test_pdf_text_extraction() -> None:
     assert "Annual report 2021" in pdf_text(body)
     records = normalise_page(
         SourcePage(url="http://x.gov.cn/a.pdf", body=body, content_type="application/pdf")
-    )  # noqa: E501
+    )
     assert records[0].text == "Annual report 2021"
