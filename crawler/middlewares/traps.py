@@ -15,21 +15,22 @@ requests the spider yields when they look like a trap. Each refusal is counted a
   (``TRAPS_MAX_QUERY_GROWTH`` steps);
 - ``calendar``: a date in a date-like query parameter or a ``/YYYY/MM/`` path outside
   ``TRAPS_MIN_YEAR`` .. next year (calendar widgets link to every month forever);
-- ``host_budget``: a host already sent ``TRAPS_HOST_BUDGET`` requests to the downloader;
-- ``portal_budget``: a portal already sent its page budget (spider attribute
-  ``portal_page_budgets``: portal name -> requests) to the downloader.
+- ``host_budget``: ``TRAPS_HOST_BUDGET`` distinct requests (by Scrapy fingerprint, so
+  duplicates the scheduler drops anyway do not count) were already let through for a host;
+- ``portal_budget``: the same for a portal's budget (spider attribute
+  ``portal_page_budgets``: portal name -> requests).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from typing import Self
 from urllib.parse import parse_qsl, urlsplit
 
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
@@ -60,23 +61,30 @@ class TrapsMiddleware(BaseSpiderMiddleware):
         self.min_year = s.getint("TRAPS_MIN_YEAR", 1990)
         self.max_year = s.getint("TRAPS_MAX_YEAR", 0) or datetime.now(UTC).year + 1
         self.host_budget = s.getint("TRAPS_HOST_BUDGET", 20000)
-        self.fetched_per_host: Counter[str] = Counter()
-        self.fetched_per_portal: Counter[str] = Counter()
+        self._accepted: defaultdict[str, set[bytes]] = defaultdict(set)
+        self.per_portal: Counter[str] = Counter()
         self._logged: set[tuple[str, str]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("TRAPS_ENABLED", True):
             raise NotConfigured("TRAPS_ENABLED is off")
-        mw = cls(crawler)
-        crawler.signals.connect(
-            mw.request_reached_downloader, signal=signals.request_reached_downloader
-        )
-        return mw
+        return cls(crawler)
 
-    def request_reached_downloader(self, request: Request) -> None:
-        self.fetched_per_host[host_of(request.url)] += 1
-        self.fetched_per_portal[portal_of(request)] += 1
+    def _within_budget(self, request: Request) -> str | None:
+        """Count a request against its host's and portal's budgets; the exceeded one, or None."""
+        fingerprint = self.crawler.request_fingerprinter.fingerprint(request)
+        host, portal = host_of(request.url), portal_of(request)
+        if fingerprint in self._accepted[host]:
+            return None
+        if self.host_budget and len(self._accepted[host]) >= self.host_budget:
+            return "host_budget"
+        budgets = getattr(self.crawler.spider, "portal_page_budgets", None) or {}
+        if portal in budgets and self.per_portal[portal] >= int(budgets[portal]):
+            return "portal_budget"
+        self._accepted[host].add(fingerprint)
+        self.per_portal[portal] += 1
+        return None
 
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
         kind = self.trap_kind(request, response)
@@ -118,13 +126,7 @@ class TrapsMiddleware(BaseSpiderMiddleware):
             request.meta[GROWTH_META] = growth
         if self._calendar(parts.path, params):
             return "calendar"
-        if self.host_budget and self.fetched_per_host[host_of(url)] >= self.host_budget:
-            return "host_budget"
-        budgets = getattr(self.crawler.spider, "portal_page_budgets", None) or {}
-        portal = portal_of(request)
-        if portal in budgets and self.fetched_per_portal[portal] >= int(budgets[portal]):
-            return "portal_budget"
-        return None
+        return self._within_budget(request)
 
     @staticmethod
     def _grows(parent: str, child: str) -> bool:
