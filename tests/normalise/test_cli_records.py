@@ -45,21 +45,21 @@ def archive_dir(tmp_path: Path) -> Path:
                 fetched_at=at(10),
                 provenance=Provenance(
                     portal="pingtan", hops="L", extra=(("hint_date", "2024-03-08"),)
-                ),  # noqa: E501
+                ),
             )
         )
         # An older capture of the same URL: the newest one is normalised, once.
         w.write_capture(
             _capture(BASE + "202001/t20200120_80576.htm", b"<html>old</html>", fetched_at=at(1))
-        )  # noqa: E501
+        )
         w.write_capture(
             _capture(
                 BASE + "202001/t20200120_80576.htm", _html("pingtan-2019-report"), fetched_at=at(20)
             )
-        )  # noqa: E501
+        )
         w.write_capture(
             _capture(BASE + "bad.htm", b"\x89PNG\r\n\x1a\n" + bytes(300), fetched_at=at(30))
-        )  # noqa: E501
+        )
         w.write_capture(
             _capture(BASE + "logo.png", b"\x89PNG", ctype="image/png", fetched_at=at(40))
         )
@@ -88,7 +88,7 @@ def test_records_from_archive(archive_dir: Path, validator) -> None:  # type: ig
 
 def test_archive_normalise_is_deterministic_and_idempotent(
     archive_dir: Path, tmp_path: Path
-) -> None:  # noqa: E501
+) -> None:
     runner = CliRunner()
     out1, out2 = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     r1 = runner.invoke(cli, ["normalise", "--archive", str(archive_dir), "--out", str(out1)])
