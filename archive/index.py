@@ -10,7 +10,7 @@ produce identical tables.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
@@ -167,6 +167,11 @@ class ArchiveIndex:
         with self._db:
             for row in rows:
                 self.add(row, commit=False)
+
+    def insert_rows(self, rows: Iterable[IndexRow]) -> None:
+        """Bulk insert capture rows only, crawl state untouched (benchmark fixtures)."""
+        with self._db:
+            self._db.executemany(_INSERT, (astuple(r) for r in rows))
 
     def _update_state(self, row: IndexRow) -> None:
         """Crawl state follows the newest capture; validators only from full (200) responses,
