@@ -23,7 +23,12 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.asyncio import create_looping_call
 
-from crawler.middlewares.events import challenge_detected, fetch_failed, portal_of
+from crawler.middlewares.events import (
+    challenge_detected,
+    fetch_failed,
+    is_robots_fetch,
+    portal_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +65,8 @@ class ProgressExtension:
         return ext
 
     def response_received(self, response: Response, request: Request) -> None:
+        if is_robots_fetch(request):
+            return  # robots.txt is bookkeeping, not a page of the portal
         portal = portal_of(request)
         self.pages[portal] += 1
         if response.status >= 400:

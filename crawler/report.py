@@ -39,6 +39,7 @@ from crawler.middlewares.events import (
     challenge_detected,
     fetch_failed,
     fetch_refused,
+    is_robots_fetch,
     portal_of,
 )
 
@@ -117,6 +118,8 @@ class CrawlReportExtension:
     # -- tallies ---------------------------------------------------------------------------
 
     def response_received(self, response: Response, request: Request) -> None:
+        if is_robots_fetch(request):
+            return  # robots.txt is bookkeeping, not a page of the portal
         tally = self.portals[portal_of(request)]
         tally.pages += 1
         tally.statuses[response.status] += 1

@@ -39,3 +39,8 @@ def portal_of(request: Request) -> str:
 def host_of(url: str) -> str:
     """The lower-cased host of a URL (no port), or ``""``."""
     return (urlsplit(url).hostname or "").strip(".").lower()
+
+
+def is_robots_fetch(request: Request) -> bool:
+    """True for the robots.txt requests Scrapy's robots middleware makes (not crawl pages)."""
+    return bool(request.meta.get("dont_obey_robotstxt")) and request.url.endswith("/robots.txt")

@@ -134,7 +134,7 @@ class LinkSpider(Spider):
             text = "".join(a.css("::text").getall())
             if "://" not in response.urljoin(href):
                 continue  # javascript:/mailto: cannot even be a Request; spiders use followable()
-            rule = "test" if ("报告" in text or "指南" in text) else None
+            rule = "test" if any(w in text for w in ("报告", "年报", "指南")) else None
             yield response.follow(
                 href,
                 meta={

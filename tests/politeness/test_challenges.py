@@ -12,15 +12,18 @@ from scrapy.crawler import Crawler
 from crawler.middlewares.challenges import detect_challenge
 from tests.politeness.conftest import HTML, page, run_crawl
 
-RUISHU = (b'<html><head><meta http-equiv="Content-Type" content="text/html">'
-          b'<script type="text/javascript">$_ts=window[\'$_ts\'];if(!$_ts)$_ts={};'
-          b'$_ts.nsd=59352;$_ts.cd="qWNqrfAlErLc";</script>'
-          b'<script src="/abc/def.js" r="m"></script></head><body></body></html>')
-JIASULE = (b"<html><body><script>document.cookie=('_')+('_')+('jsl_clearance_s')+('=')+"
-           b"'1700000000.123|0|abc';__jsl_clearance=1;location.href=location.pathname+"
-           b"location.search</script></body></html>")
-STUB = (b'<html><head><meta http-equiv="refresh" content="0;url=../"></head>'
-        b"<body></body></html>")
+RUISHU = (
+    b'<html><head><meta http-equiv="Content-Type" content="text/html">'
+    b"<script type=\"text/javascript\">$_ts=window['$_ts'];if(!$_ts)$_ts={};"
+    b'$_ts.nsd=59352;$_ts.cd="qWNqrfAlErLc";</script>'
+    b'<script src="/abc/def.js" r="m"></script></head><body></body></html>'
+)
+JIASULE = (
+    b"<html><body><script>document.cookie=('_')+('_')+('jsl_clearance_s')+('=')+"
+    b"'1700000000.123|0|abc';__jsl_clearance=1;location.href=location.pathname+"
+    b"location.search</script></body></html>"
+)
+STUB = b'<html><head><meta http-equiv="refresh" content="0;url=../"></head><body></body></html>'
 
 
 @pytest.mark.parametrize(
@@ -33,16 +36,28 @@ STUB = (b'<html><head><meta http-equiv="refresh" content="0;url=../"></head>'
         (200, b"", "http://a.gov.cn/x.html", "waf_tiny"),
         (200, STUB, "http://a.gov.cn/col/202001/t20200101_1.html", "deleted_stub"),
         # ordinary answers
-        (200, b"<html><body>" + "正文".encode() * 200 + b"</body></html>",
-         "http://a.gov.cn/x.html", None),
+        (
+            200,
+            b"<html><body>" + "正文".encode() * 200 + b"</body></html>",
+            "http://a.gov.cn/x.html",
+            None,
+        ),
         (521, b"origin down", "http://a.gov.cn/x.html", None),
         (412, b"precondition failed", "http://a.gov.cn/x.html", None),
         (404, b"", "http://a.gov.cn/x.html", None),
         # a home page refreshing *down* to the real home page is navigation, not a stub
-        (200, b'<meta http-equiv="refresh" content="0;url=/zwgk/index.html">',
-         "http://a.gov.cn/", None),
-        (200, b'<meta http-equiv="refresh" content="0;url=/web/">',
-         "http://a.gov.cn/index.html", None),
+        (
+            200,
+            b'<meta http-equiv="refresh" content="0;url=/zwgk/index.html">',
+            "http://a.gov.cn/",
+            None,
+        ),
+        (
+            200,
+            b'<meta http-equiv="refresh" content="0;url=/web/">',
+            "http://a.gov.cn/index.html",
+            None,
+        ),
     ],
 )
 def test_detect_challenge(status: int, body: bytes, url: str, kind: str | None) -> None:
@@ -57,16 +72,23 @@ def test_real_listing_with_ruishu_script_is_not_a_challenge(fixtures_dir: Path) 
 
 
 def test_challenges_are_archived_counted_backed_off_and_not_parsed(serve, tmp_path: Path) -> None:
-    site = serve({
-        "/": page(("/col/a.html", "a"), ("/col/b.html", "b"), ("/col/c.html", "c"),
-                  ("/col/d.html", "d"), ("/col/ok.html", "ok")),
-        "/col/a.html": (412, HTML, RUISHU),
-        "/col/b.html": (521, HTML, JIASULE),
-        "/col/c.html": (200, HTML, b"{}"),
-        "/col/d.html": (200, HTML, STUB),
-        "/col/ok.html": page(text="正文"),
-        "/col/": page(("/col/never.html", "never")),
-    })
+    site = serve(
+        {
+            "/": page(
+                ("/col/a.html", "a"),
+                ("/col/b.html", "b"),
+                ("/col/c.html", "c"),
+                ("/col/d.html", "d"),
+                ("/col/ok.html", "ok"),
+            ),
+            "/col/a.html": (412, HTML, RUISHU),
+            "/col/b.html": (521, HTML, JIASULE),
+            "/col/c.html": (200, HTML, b"{}"),
+            "/col/d.html": (200, HTML, STUB),
+            "/col/ok.html": page(text="正文"),
+            "/col/": page(("/col/never.html", "never")),
+        }
+    )
     downloaded: list[str] = []
 
     def listen(crawler: Crawler) -> None:
@@ -76,8 +98,13 @@ def test_challenges_are_archived_counted_backed_off_and_not_parsed(serve, tmp_pa
 
         crawler.signals.connect(seen, signal=signals.response_downloaded, weak=False)
 
-    crawl = run_crawl([site.url("/")], tmp_path, on_crawler=listen,
-                      CHALLENGES_BACKOFF_DELAY=0.01, CHALLENGES_GIVE_UP=10)
+    crawl = run_crawl(
+        [site.url("/")],
+        tmp_path,
+        on_crawler=listen,
+        CHALLENGES_BACKOFF_DELAY=0.01,
+        CHALLENGES_GIVE_UP=10,
+    )
     for path in ("/col/a.html", "/col/b.html", "/col/c.html", "/col/d.html"):
         assert site.url(path) in downloaded  # archived as received
         assert site.url(path) not in crawl.spider.parsed  # never reached the spider
@@ -94,14 +121,19 @@ def test_challenges_are_archived_counted_backed_off_and_not_parsed(serve, tmp_pa
     assert "backoff/holds/challenge_deleted_stub" not in stats
     report = json.loads((tmp_path / "crawl-report.json").read_text())
     assert report["portals"]["p"]["challenges"] == {
-        "ruishu": 1, "jiasule": 1, "waf_tiny": 1, "deleted_stub": 1}
+        "ruishu": 1,
+        "jiasule": 1,
+        "waf_tiny": 1,
+        "deleted_stub": 1,
+    }
 
 
 def test_repeated_challenges_abandon_the_host(serve, tmp_path: Path) -> None:
     links = [(f"/c{i}.html", f"c{i}") for i in range(6)]
     site = serve({"/": page(*links), **{p: (412, HTML, RUISHU) for p, _ in links}})
-    crawl = run_crawl([site.url("/")], tmp_path, CHALLENGES_BACKOFF_DELAY=0.01,
-                      CHALLENGES_GIVE_UP=2)
+    crawl = run_crawl(
+        [site.url("/")], tmp_path, CHALLENGES_BACKOFF_DELAY=0.01, CHALLENGES_GIVE_UP=2
+    )
     fetched = [p for p in site.paths() if p.startswith("/c")]
     assert len(fetched) in (2, 3)  # one more may already be on the wire
     assert crawl.stats["challenges/hosts_abandoned"] == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from pathlib import Path
@@ -126,4 +127,4 @@ def test_crawl_delay_becomes_a_per_host_minimum_interval(serve, tmp_path: Path) 
     assert seen == {"127.0.0.1": 0.2}
     # the interval is enforced: consecutive fetches of the host start >= 0.2 s apart
     times = [h.at for h in site.hits]
-    assert all(b - a >= 0.19 for a, b in zip(times[1:], times[2:], strict=False))
+    assert all(b - a >= 0.19 for a, b in itertools.pairwise(times))

@@ -35,11 +35,16 @@ def test_followable() -> None:
 
 
 def test_session_variants_are_fetched_once(serve, tmp_path: Path) -> None:
-    site = serve({
-        "/": page(("/doc.jsp;jsessionid=AAA111", "a"), ("/doc.jsp;jsessionid=BBB222", "b"),
-                  ("/doc.jsp?PHPSESSID=zzz", "c")),
-        "/doc.jsp": page(),
-    })
+    site = serve(
+        {
+            "/": page(
+                ("/doc.jsp;jsessionid=AAA111", "a"),
+                ("/doc.jsp;jsessionid=BBB222", "b"),
+                ("/doc.jsp?PHPSESSID=zzz", "c"),
+            ),
+            "/doc.jsp": page(),
+        }
+    )
     crawl = run_crawl([site.url("/")], tmp_path)
     assert site.paths().count("/doc.jsp") == 1
     assert crawl.stats["links/session_id_stripped"] == 3

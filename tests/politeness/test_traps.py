@@ -17,13 +17,20 @@ def test_traps_are_dropped_counted_and_reported(serve, tmp_path: Path) -> None:
     def grow(hit: Hit) -> tuple[int, dict[str, str], bytes]:
         return page((hit.path + "&x=1" if "?" in hit.path else hit.path + "?x=1", "more"))
 
-    site = serve({
-        "/": page(("/cal?year=2020&month=1", "calendar"), ("/a/b/", "rel"), ("/grow", "grow"),
-                  ("/long?q=" + "x" * 2000, "long"), ("/p?id=1&id=1&id=1&id=1", "params")),
-        "/a/b/": page(("a/b/", "relative link resolved against the wrong base")),
-        "/a/b/a/b/": page(("a/b/", "again")),
-        "/grow": grow,
-    })
+    site = serve(
+        {
+            "/": page(
+                ("/cal?year=2020&month=1", "calendar"),
+                ("/a/b/", "rel"),
+                ("/grow", "grow"),
+                ("/long?q=" + "x" * 2000, "long"),
+                ("/p?id=1&id=1&id=1&id=1", "params"),
+            ),
+            "/a/b/": page(("a/b/", "relative link resolved against the wrong base")),
+            "/a/b/a/b/": page(("a/b/", "again")),
+            "/grow": grow,
+        }
+    )
     for y in range(2020, 2040):
         site.routes[f"/cal?year={y}&month=1"] = calendar
     for n in range(1, 10):
@@ -33,7 +40,8 @@ def test_traps_are_dropped_counted_and_reported(serve, tmp_path: Path) -> None:
     crawl = run_crawl([site.url("/")], tmp_path, TRAPS_MAX_YEAR=2026)
     paths = site.paths()
     assert max(int(p.split("year=")[1].split("&")[0]) for p in paths if "year=" in p) == 2026
-    assert "/a/b/a/b/a/b/" not in paths and "/a/b/a/b/" in paths
+    assert "/a/b/a/b/a/b/" not in paths
+    assert "/a/b/a/b/" in paths
     assert not any(p.startswith("/long") for p in paths)
     assert not any(p.startswith("/p?") for p in paths)
     assert max(p.count("x=1") for p in paths) == 3  # TRAPS_MAX_QUERY_GROWTH steps
@@ -42,7 +50,11 @@ def test_traps_are_dropped_counted_and_reported(serve, tmp_path: Path) -> None:
         assert stats[f"traps/{kind}"] >= 1, kind
     report = json.loads((tmp_path / "crawl-report.json").read_text())
     assert set(report["portals"]["p"]["traps"]) == {
-        "calendar", "repeating_path", "url_length", "growing_query"}
+        "calendar",
+        "repeating_path",
+        "url_length",
+        "growing_query",
+    }
 
 
 def test_host_budget_and_portal_budget(serve, tmp_path: Path) -> None:
@@ -61,7 +73,8 @@ def test_host_budget_and_portal_budget(serve, tmp_path: Path) -> None:
 def test_depth_limit_is_counted_and_reported(serve, tmp_path: Path) -> None:
     site = serve({f"/d{i}": page((f"/d{i + 1}", "deeper")) for i in range(10)})
     crawl = run_crawl([site.url("/d0")], tmp_path, DEPTH_LIMIT=3)
-    assert "/d3" in site.paths() and "/d4" not in site.paths()
+    assert "/d3" in site.paths()
+    assert "/d4" not in site.paths()
     assert crawl.stats["depth/request_ignored_count"] == 1
     report = json.loads((tmp_path / "crawl-report.json").read_text())
     assert report["politeness_stats"]["depth/request_ignored_count"] == 1
