@@ -43,7 +43,8 @@ def classify_title(title: str) -> DocKind | None:
 
 
 COLUMN_NAME = re.compile(
-    r"(政府|本机关|本单位)?(信息公开|政务公开)?(工作)?(年度报告|年报|指南)(专栏|栏目)?"
+    r"(政府|本机关|本单位|部门|单位|乡镇|街道|县直|区直|市直|历年|本级|各部门|各单位)?"
+    r"(信息公开|政务公开)?(工作)?(年度报告|年报|指南)(专栏|栏目|汇总)?"
 )
 
 
@@ -69,7 +70,10 @@ def year_only(text: str) -> int | None:
 REPORT_COLUMN_TEXT = re.compile(r"(信息公开|政务公开)?(工作)?(年度报告|年报)|公开年报")
 GUIDE_COLUMN_TEXT = re.compile(r"(信息公开|政务公开)(工作)?指南")
 PORTAL_TEXT = re.compile(r"政府信息公开|信息公开|政务公开|公开目录|法定主动公开")
-UNIT_TEXT = re.compile(r"部门|乡镇|街道|县直|区直|市直|单位|机构")
+# By-unit sub-columns: a county's bureaus, towns and offices, named as such.
+UNIT_TEXT = re.compile(
+    r"部门|乡镇|街道|县直|区直|市直|单位|机构|(局|委员会|委|办公室|办|镇|乡|中心)$"
+)
 NEGATIVE_TEXT = re.compile(
     r"新闻|要闻|动态|图片|视频|专题|办事|服务|互动|留言|信箱|咨询|投诉|搜索|检索|登录|注册|"
     r"招聘|招标|采购|English|无障碍|长者|关怀|网站地图|联系我们|走进|旅游|投资|政策解读|"
@@ -169,11 +173,22 @@ def nav_score(anchor: Anchor, *, in_report_column: bool = False) -> NavScore:
         return NavScore(SCORE_GUIDE_COLUMN, "url:guide-column")
     if text and PORTAL_TEXT.search(text):
         return NavScore(SCORE_PORTAL, "text:disclosure-portal")
-    if any(s in PORTAL_SEGMENTS for s in segs):
+    # Only the portal itself (/zwgk/, /xxgk/index.html), not everything below it: a portal
+    # holds every other column too.
+    column_segs = [s for s in segs if s not in ("index", "default", "list", "nlist")]
+    if column_segs and column_segs[-1] in PORTAL_SEGMENTS:
         return NavScore(SCORE_PORTAL, "url:disclosure-portal")
     if text and UNIT_TEXT.search(text) and len(text) <= 30:
         return NavScore(SCORE_UNIT, "text:unit-column")
     return NavScore(SCORE_NONE, "none")
+
+
+def repeats_segment(url: str) -> bool:
+    """True when the path repeats a segment back to back (``/gknb/gknb/``): the signature of
+    a relative link resolved against its own column, which portals answer with the same page
+    at ever longer URLs."""
+    segs = [s for s in unquote(urlsplit(url).path).split("/") if s]
+    return any(a == b for a, b in zip(segs, segs[1:], strict=False))
 
 
 def is_report_column(url: str, text: str = "") -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 
 from lxml import html as lxml_html
 
-from spiders.classify import classify_title, is_column_name, year_only
+from spiders.classify import REPORT_URL_HINTS, classify_title, is_column_name, year_only
 from spiders.model import ListItem
 from spiders.urls import absolute_url, clean_text, extract_anchors, page_base
 
@@ -82,6 +82,8 @@ def generic_items(tree: lxml_html.HtmlElement, url: str) -> list[ListItem]:
             text = title
         if not (ARTICLE_URL.search(target) or classify_title(text)):
             continue
+        if any(h in target.lower() for h in REPORT_URL_HINTS):
+            continue  # a report module (xxgkAnnualReport.jsp) lists reports; it is not one
         if not ARTICLE_URL.search(target) and (year_only(text) is not None or is_column_name(text)):
             continue  # a bare year or column name links a (sub-)column, not a document
         seen.add(target)

@@ -1,0 +1,1 @@
+"""Simulated government portals on loopback, one per platform discovery knows."""
