@@ -42,7 +42,7 @@ def check_start_url(url: str) -> str:
     """A start URL must be absolute http(s) with a host; anything else is a user error."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise click.BadParameter(f"not an http(s) URL: {url!r}", param_hint="URL")
+        raise click.ClickException(f"not an http(s) URL: {url!r}")
     return url.strip()
 
 
@@ -66,7 +66,7 @@ def crawl_settings(
     values: dict[str, Any] = {"ARCHIVE_DIR": str(archive_dir), "LOG_LEVEL": log_level}
     if delay is not None:
         if delay < 0:
-            raise click.BadParameter("must be >= 0", param_hint="--delay")
+            raise click.ClickException(f"--delay must be >= 0, got {delay}")
         values["DOWNLOAD_DELAY"] = delay
         values["AUTOTHROTTLE_START_DELAY"] = max(delay, 0.01)
         if delay == 0:
