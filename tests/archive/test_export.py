@@ -140,3 +140,24 @@ def test_export_leaves_out_open_file_with_warning(
         captured = capsys.readouterr()
     assert captured.out == ""
     assert "still being written" in captured.err
+
+
+def test_cdxj_keys_post_requests_by_body(archive_dir: Path, tmp_path: Path) -> None:
+    with ArchiveWriter(archive_dir) as w:
+        w.write_capture(
+            make_capture(
+                url="http://x.gov.cn/api/list?col=1",
+                method="POST",
+                request_target="/api/list?col=1",
+                request_headers=(("Content-Type", "application/x-www-form-urlencoded"),),
+                request_body=b"page=2&size=10",
+                response_headers=(("Content-Type", "application/json"),),
+                body=b"{}",
+            )
+        )
+    out = tmp_path / "post.cdxj"
+    assert cli(["export-cdxj", "--archive", str(archive_dir), "-o", str(out)]) == 0
+    (line,) = [x for x in out.read_text().splitlines() if not x.startswith("- ")]
+    key, _, rest = line.split(" ", 2)
+    assert key == "cn,gov,x)/api/list?__wb_method=post&col=1&page=2&size=10"
+    assert json.loads(rest)["method"] == "POST"
