@@ -119,6 +119,9 @@ def check_record(score: Score, where: str, rec: Record | None, exp: dict[str, An
         score.check("sections", got == exp["sections"], where)
     if "table_count" in exp:
         score.check("table_count", rec is not None and len(rec.tables) == exp["table_count"], where)
+    if "attachments" in exp:
+        got_urls = [a["url"] for a in rec.attachments] if rec is not None else None
+        score.check("attachments", got_urls == exp["attachments"], where)
     for t, r, c, value in exp.get("table_cells", []):
         ok = False
         if rec is not None and t < len(rec.tables) and r < len(rec.tables[t]):

@@ -110,6 +110,14 @@ def _meta_map(root: lxml.html.HtmlElement) -> dict[str, str]:
     return out
 
 
+def agency_value(value: str) -> str | None:
+    """A 来源/发布机构 value that names an agency, or None ("本站", "原创", empty...)."""
+    value = value.strip()
+    if not 2 <= len(value) <= 40 or value in P.AGENCY_STOPWORDS:
+        return None
+    return value
+
+
 def _cut_label(value: str) -> str:
     for label in (*P.DATE_LABELS, "浏览", "点击", "字号", "文号"):
         idx = value.find(label)
@@ -151,8 +159,8 @@ def page_meta(
             published, published_source = iso, "page_meta"
             break
     for name in P.META_SOURCE_NAMES:
-        if name in meta and len(meta[name]) >= 2:
-            agency, agency_source = meta[name], "page_meta"
+        if name in meta and (found := agency_value(meta[name])):
+            agency, agency_source = found, "page_meta"
             break
 
     if published is None or agency is None:
@@ -170,8 +178,8 @@ def page_meta(
                     and (iso := parse_date(value))
                 ):
                     published, published_source = iso, "page_meta"
-                if agency is None and label in P.TABLE_SOURCE_LABELS and 2 <= len(value) <= 40:
-                    agency, agency_source = value, "page_meta"
+                if agency is None and label in P.TABLE_SOURCE_LABELS and agency_value(value):
+                    agency, agency_source = agency_value(value), "page_meta"
     if published is None or agency is None:
         # "来源:... 时间:..." lines printed above the content.
         outside = fold(root.text_content())
@@ -187,9 +195,8 @@ def page_meta(
                     break
         if agency is None:
             for m in P.SOURCE_LINE.finditer(outside):
-                value = _cut_label(m.group("v"))
-                if len(value) >= 2:
-                    agency, agency_source = value, "page_meta"
+                if found := agency_value(_cut_label(m.group("v"))):
+                    agency, agency_source = found, "page_meta"
                     break
     return PageMeta(
         title, title_source, published, published_source, agency, agency_source, template

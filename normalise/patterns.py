@@ -26,6 +26,14 @@ GUIDE_TITLE = re.compile(
     r"^(?P<agency>[^\d,.;:!?。，；：！？《》]{0,40}?)(?:政府|政务)?信息公开指南"
     r"(?:\((?:\d{4}年?)?(?:版|修订版|修订)?\))?$"
 )
+# A "title" whose agency part starts like a list item is a heading inside a document.
+LIST_MARKER = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.]|\(?[一二三四五六七八九十\d]+\)|第[一二三四五六七八九十\d]+[章节部分])"
+)
+# Values of 来源/发布机构 that name no agency.
+AGENCY_STOPWORDS = frozenset(
+    {"本站", "本网", "本网站", "原创", "网络", "互联网", "其他", "转载", "未知"}
+)
 # Words in front of an agency in a title that are not part of its name.
 AGENCY_PREFIXES = ("关于印发", "关于", "印发", "转发")
 
@@ -221,8 +229,10 @@ SPAM_TERMS = (
     "威尼斯人",
     "太阳城",
     "金沙",
-    "澳门",
-    "香港",
+    "澳门彩",
+    "香港彩",
+    "港彩",
+    "澳彩",
     "体育投注",
     "足球投注",
     "成人影",

@@ -42,7 +42,7 @@ class TitleMatch:
 def match_title(title: str) -> TitleMatch | None:
     """Parse a report or guide title (compact form); None for any other text."""
     c = compact(title)
-    if len(c) > P.MAX_TITLE_CHARS:
+    if len(c) > P.MAX_TITLE_CHARS or P.LIST_MARKER.match(c):
         return None
     if m := P.REPORT_TITLE.match(c):
         return TitleMatch(
@@ -218,8 +218,8 @@ def segment(blocks: tuple[Block, ...], page_title: str | None = None) -> list[Se
                 value = m.group("v")
                 for label in P.DATE_LABELS:
                     value = value.split(label)[0]
-                if len(value) >= 2:
-                    cur.source_line = value
+                if value.strip() and value.strip() not in P.AGENCY_STOPWORDS and len(value) >= 2:
+                    cur.source_line = value.strip()
                     consumed = True
         if consumed:
             cur.header.add(j)
