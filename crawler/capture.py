@@ -288,6 +288,10 @@ class CaptureExtension:
         wire = request.meta.pop(WIRE_META_KEY, None)
         if self.writer is None or self._failed:
             return
+        if request.meta.get("playwright"):
+            # A browser render: crawler.browser archives the DOM as a resource record that
+            # refers to the raw response (never a fake response) and the XHR answers itself.
+            return
         capture = build_capture(request, response, wire if isinstance(wire, WireExchange) else None)
         if wire is None:
             self.stats.inc_value("archive/captures_reconstructed")
