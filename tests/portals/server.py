@@ -60,16 +60,11 @@ class PortalServer:
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    port: int = 0  # set by start(); kept after stop() so results can still be read
 
     @property
     def base(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.server_address[1])
+        return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> PortalServer:
         outer = self
@@ -116,6 +111,7 @@ class PortalServer:
             do_HEAD = _serve
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = int(self._server.server_address[1])
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
