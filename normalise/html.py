@@ -82,8 +82,12 @@ def html_line(text: str) -> str:
     return clean_line(" ".join(_CJK_GAP.sub("", text).split()))
 
 
-def parse(text: str) -> lxml.html.HtmlElement:
-    """Parse HTML text once; scripts, styles and comments are dropped. NormaliseError if empty."""
+def parse(text: str) -> tuple[lxml.html.HtmlElement, bool]:
+    """Parse HTML once (scripts, styles, comments dropped); also say if libxml2 cut the page.
+
+    libxml2 stops building below 256 nested elements: the rest of such a page is lost,
+    which the records then carry as the flag ``parse_truncated``. NormaliseError if empty.
+    """
     text = _XML_DECL.sub("", text, count=1)
     if not text.strip():
         raise NormaliseError("empty page")
@@ -93,7 +97,8 @@ def parse(text: str) -> lxml.html.HtmlElement:
     except (lxml.etree.ParserError, ValueError) as exc:
         raise NormaliseError(f"unparseable HTML: {exc}") from exc
     lxml.etree.strip_elements(root, *DROP_TAGS, with_tail=False)
-    return root
+    truncated = any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
+    return root, truncated
 
 
 def _text(el: lxml.html.HtmlElement) -> str:
@@ -383,7 +388,7 @@ def content_blocks(
 
 def extract(text: str, base_url: str) -> Extracted:
     """Parse, read metadata, pick the content and turn it into blocks (or listing items)."""
-    root = parse(text)
+    root, truncated = parse(text)
     body = root.find("body")
     if body is None:
         body = root
@@ -401,11 +406,11 @@ def extract(text: str, base_url: str) -> Extracted:
         )
         prose = dense.text_content().count("。")
         if len(entries) >= P.LISTING_MIN_ENTRIES and prose < 3 and not looks_like_report:
-            return Extracted((), meta, (), entries, "listing")
+            return Extracted((), meta, (), entries, "listing", truncated)
         if (dense_chars < 200 or prose < 3) and not looks_like_report:
-            return Extracted((), meta, (), entries, "empty")
+            return Extracted((), meta, (), entries, "empty", truncated)
         main = dense
     else:
         meta = page_meta(root, main, template)
     blocks, attachments = content_blocks(main, base_url)
-    return Extracted(blocks, meta, attachments, (), "document")
+    return Extracted(blocks, meta, attachments, (), "document", truncated)

@@ -59,6 +59,7 @@ class Extracted:
     attachments: tuple[Attachment, ...] = ()
     listing: tuple[ListingEntry, ...] = ()
     page_kind: str = "document"  # document | listing | empty
+    truncated: bool = False  # the parser gave up part of the page (nesting too deep)
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,6 +204,8 @@ def _analyse(page: SourcePage, max_bytes: int) -> PageResult:
     if extracted.page_kind != "document" or not extracted.blocks:
         kind = extracted.page_kind if extracted.page_kind != "document" else "empty"
         return PageResult((), kind, decoded.decision, extracted.listing)
+    if extracted.truncated:
+        flags.add("parse_truncated")
     cleaned = clean(extracted.blocks)
     records = _build(page, cleaned, extracted.meta, extracted.attachments, flags)
     return PageResult(records, "document", decoded.decision)

@@ -55,8 +55,14 @@ def test_ten_thousand_nested_elements() -> None:
         + "</div></body></html>"
     ).encode()
     result = analyse_page(_page(body))
-    # libxml2 stops building below 256 levels; what it built is normalised, nothing crashes.
+    # libxml2 stops building below 256 levels; what it built is normalised and flagged.
     assert [r.report_year for r in result.records] == [2020]
+    assert "parse_truncated" in result.records[0].flags
+
+
+def test_ordinary_page_is_not_flagged_truncated() -> None:
+    body = "<html><body><div id='zoom'><p>某某局2020年政府信息公开工作年度报告</p><p>一、总体情况。</p></div></body></html>"  # noqa: E501
+    assert "parse_truncated" not in normalise_page(_page(body.encode()))[0].flags
 
 
 def test_invalid_byte_sequences_are_replaced_and_flagged() -> None:
