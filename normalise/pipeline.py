@@ -163,6 +163,7 @@ def _build(
                 tables=body.tables,
                 attachments=docs_attachments,
                 flags=tuple(sorted(flags)),
+                parent_url=page.parent_url,
             )
         )
     return tuple(records)

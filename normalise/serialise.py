@@ -19,6 +19,7 @@ FIELD_ORDER = (
     "published_source",
     "title",
     "source_url",
+    "parent_url",
     "capture",
     "fetched_at",
     "position",

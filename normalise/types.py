@@ -57,3 +57,4 @@ class Record:
     attachments: tuple[dict[str, Any], ...] = ()
     flags: tuple[str, ...] = ()
     schema_version: str = field(default=SCHEMA_VERSION)
+    parent_url: str | None = None  # for attachments: the page that linked them

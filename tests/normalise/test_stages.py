@@ -183,6 +183,7 @@ def test_docx_attachment_enters_at_blocks() -> None:
     rec = normalise_page(page)[0]
     assert (rec.kind, rec.report_year, rec.published) == ("annual_report", 2021, "2022-01-28")
     assert rec.tables == ((("信息内容", "本年制发件数"), ("规章", "0")),)
+    assert rec.parent_url == "http://x.gov.cn/a.html"
     assert "统计期限" in extract_text(body, DOCX_TYPE)
 
 
