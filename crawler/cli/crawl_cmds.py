@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import click
 
 from crawler.errors import ConfigError
+from crawler.portals import load_portals
 
 RECORDS_FILE = "records.jsonl"
 DEMO_MARKER = ".govcrawl-demo"  # marks a directory the demo may clear and reuse
@@ -55,14 +56,22 @@ def crawl_settings(
     depth: int | None = None,
     log_level: str = "INFO",
     overrides: dict[str, str] | None = None,
+    browser: bool = True,
 ) -> Any:
-    """The project's settings with this run's values on top (priority "cmdline")."""
+    """The project's settings with this run's values on top (priority "cmdline").
+
+    ``browser``: plug in the browser download handler (crawler/browser.py), which renders
+    the few pages discovery asks to render; without it those are fetched over plain HTTP.
+    """
     from scrapy.settings import Settings  # noqa: PLC0415  (Scrapy loads only for crawls)
 
     from crawler import settings as project_settings  # noqa: PLC0415
+    from crawler.browser import browser_settings  # noqa: PLC0415
 
     settings = Settings()
     settings.setmodule(project_settings, priority="project")
+    if browser:
+        settings.setdict(browser_settings(), priority="project")
     values: dict[str, Any] = {"ARCHIVE_DIR": str(archive_dir), "LOG_LEVEL": log_level}
     if delay is not None:
         if delay < 0:
@@ -85,16 +94,28 @@ def crawl_settings(
     return settings
 
 
-def run_crawl(start_urls: list[str], settings: Any, portal: str | None = None) -> CrawlResult:
-    """Crawl with the portal spider in this process; returns the stats when Scrapy stops."""
-    from scrapy.crawler import CrawlerProcess  # noqa: PLC0415
+def run_crawl(
+    start_urls: list[str],
+    settings: Any,
+    portal: str | None = None,
+    portals_file: Path | None = None,
+) -> CrawlResult:
+    """Crawl with the portal spider in this process; returns the stats when Scrapy stops.
 
-    from spiders.portal import PortalSpider  # noqa: PLC0415
+    The spider is looked up by name (``SPIDER_MODULES``): the crawler package never imports
+    spiders (import-linter's layers). ``portals_file`` crawls the portals of a TOML file
+    (crawler/portals.py, validated before Scrapy starts); otherwise the start URLs form one
+    portal.
+    """
+    from scrapy.crawler import CrawlerProcess  # noqa: PLC0415
 
     archive_dir = Path(settings["ARCHIVE_DIR"])
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(PortalSpider)
-    process.crawl(crawler, start_urls=start_urls, portal=portal)
+    crawler = process.create_crawler("portal")
+    if portals_file is not None:
+        process.crawl(crawler, portal_list=load_portals(portals_file))
+    else:
+        process.crawl(crawler, start_urls=start_urls, portal=portal)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats is not None else {}
     return CrawlResult(archive_dir=archive_dir, stats=dict(stats))
@@ -192,7 +213,19 @@ def register(group: click.Group) -> None:
     """Add this module's commands to the group."""
 
     @group.command("crawl")
-    @click.argument("urls", nargs=-1, required=True)
+    @click.argument("urls", nargs=-1)
+    @click.option(
+        "--portals",
+        "portals_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="TOML file of portals to crawl (see examples/portals.toml) instead of URL...",
+    )
+    @click.option(
+        "--no-browser",
+        is_flag=True,
+        help="Never start a browser; script-only lists are then fetched as plain HTML.",
+    )
     @click.option(
         "--archive",
         "archive_dir",
@@ -214,6 +247,8 @@ def register(group: click.Group) -> None:
     def crawl(
         *,
         urls: tuple[str, ...],
+        portals_file: Path | None,
+        no_browser: bool,
         archive_dir: Path,
         delay: float | None,
         allow_private: bool,
@@ -223,7 +258,12 @@ def register(group: click.Group) -> None:
         log_level: str,
         sets: tuple[str, ...],
     ) -> None:
-        """Crawl URL... (each start URL's registrable domain is in scope) into --archive DIR."""
+        """Crawl URL... (each start URL's registrable domain is in scope), or the portals of
+        --portals FILE, into --archive DIR."""
+        if bool(urls) == (portals_file is not None):
+            raise click.ClickException("give either URL... or --portals FILE")
+        if portals_file is not None:
+            load_portals(portals_file)  # a bad file is one clear line, before Scrapy starts
         start_urls = [check_start_url(u) for u in urls]
         settings = crawl_settings(
             archive_dir,
@@ -233,8 +273,9 @@ def register(group: click.Group) -> None:
             depth=depth,
             log_level=log_level,
             overrides=_parse_overrides(sets),
+            browser=not no_browser,
         )
-        _finish(run_crawl(start_urls, settings, portal=portal))
+        _finish(run_crawl(start_urls, settings, portal=portal, portals_file=portals_file))
 
     @group.command("demo")
     @click.option(
