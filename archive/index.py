@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from pathlib import Path
 
 from archive.times import parse_ts
@@ -116,6 +117,14 @@ class CrawlState:
 
 
 _COLUMNS = [f.name for f in fields(IndexRow)]
+_GETTERS = [attrgetter(name) for name in _COLUMNS]
+
+
+def _values(row: IndexRow) -> tuple[object, ...]:
+    """Column values of a row (dataclasses.astuple deep-copies: too slow per capture)."""
+    return tuple(get(row) for get in _GETTERS)
+
+
 _SELECT = "SELECT " + ", ".join(_COLUMNS) + " FROM captures"
 _INSERT = (
     "INSERT OR REPLACE INTO captures ("
@@ -156,7 +165,7 @@ class ArchiveIndex:
 
     def add(self, row: IndexRow, *, commit: bool = True) -> None:
         """Insert a capture row and fold it into the URL's crawl state."""
-        self._db.execute(_INSERT, astuple(row))
+        self._db.execute(_INSERT, _values(row))
         if row.record_type == "response":
             self._update_state(row)
         if commit:
@@ -171,7 +180,7 @@ class ArchiveIndex:
     def insert_rows(self, rows: Iterable[IndexRow]) -> None:
         """Bulk insert capture rows only, crawl state untouched (benchmark fixtures)."""
         with self._db:
-            self._db.executemany(_INSERT, (astuple(r) for r in rows))
+            self._db.executemany(_INSERT, (_values(r) for r in rows))
 
     def _update_state(self, row: IndexRow) -> None:
         """Crawl state follows the newest capture; validators only from full (200) responses,

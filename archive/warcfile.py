@@ -64,8 +64,9 @@ class _ExactHttpHead(StatusAndHeaders):  # type: ignore[misc]  # warcio is untyp
     warcio's record framing and digest code while the bytes stay ours.
     """
 
-    def __init__(self, raw: bytes, statusline: str, protocol: str, headers: list[tuple[str, str]]):
-        super().__init__(statusline, headers, protocol=protocol)
+    def __init__(self, raw: bytes, first_line: str) -> None:
+        # warcio reads only the buffer below and the truthiness of the status line
+        super().__init__(first_line, [], protocol="")
         self._raw = raw
 
     def compute_headers_buffer(self, header_filter: Any = None) -> None:
@@ -82,12 +83,38 @@ class WrittenRecord:
     record: WarcRecord  # the record as written (WARC headers incl. digests, and block)
 
 
+class _GzipMember:
+    """The file object warcio writes one record to: each record becomes one gzip member.
+
+    warcio's own gzip wrapper is fixed at level 9, which costs several times level 6 for
+    a few per cent of size on already-compressed bodies; warcio calls ``flush`` once at
+    the end of each record, which is where the member is finished and handed to the OS.
+    """
+
+    def __init__(self, fh: IO[bytes], level: int) -> None:
+        self._fh = fh
+        self._level = level
+        self._deflate: Any = None
+
+    def write(self, data: bytes) -> None:
+        if self._deflate is None:
+            self._deflate = zlib.compressobj(self._level, zlib.DEFLATED, 31)
+        self._fh.write(self._deflate.compress(data))
+
+    def flush(self) -> None:
+        if self._deflate is not None:
+            self._fh.write(self._deflate.flush())
+            self._deflate = None
+        self._fh.flush()
+
+
 class RecordWriter:
     """Serialises WARC/1.1 records, one gzip member each, onto an open binary file."""
 
-    def __init__(self, fh: IO[bytes]) -> None:
+    def __init__(self, fh: IO[bytes], *, compress_level: int = 6) -> None:
         self._fh = fh
-        self._warc = WARCWriter(fh, gzip=True, warc_version=WARC_VERSION)
+        self._member = _GzipMember(fh, compress_level)
+        self._warc = WARCWriter(self._member, gzip=False, warc_version=WARC_VERSION)
 
     def write(
         self,
@@ -101,17 +128,23 @@ class RecordWriter:
     ) -> WrittenRecord:
         """Write one record: ``http_head`` (for request/response) then ``block`` as its payload.
 
-        ``warc_headers`` must contain WARC-Record-ID and WARC-Date; warcio adds the type,
-        target URI, Content-Length, WARC-Block-Digest and (for all but warcinfo)
-        WARC-Payload-Digest over ``block``.
+        ``warc_headers`` must contain WARC-Record-ID and WARC-Date; we add the type, target
+        URI, WARC-Payload-Digest (over ``block``; not for warcinfo) and WARC-Block-Digest
+        (over head + block), computed here with hashlib because warcio's digest pass
+        costs more than the rest of the record; warcio adds Content-Type and
+        Content-Length and serialises.
         """
-        headers = StatusAndHeaders("", list(warc_headers), protocol=WARC_VERSION)
-        headers.replace_header("WARC-Type", record_type)
+        fields = [("WARC-Type", record_type), *warc_headers]
         if uri:
-            headers.replace_header("WARC-Target-URI", uri)
+            fields.append(("WARC-Target-URI", uri))
+        if record_type != "warcinfo":
+            fields.append(("WARC-Payload-Digest", sha1_digest(block)))
+        fields.append(("WARC-Block-Digest", sha1_digest((http_head or b"") + block)))
+        headers = StatusAndHeaders("", fields, protocol=WARC_VERSION)
         http_headers = None
         if http_head is not None:
-            http_headers = _parse_head(http_head, is_request=record_type == "request")
+            first_line = http_head.split(b"\r\n", 1)[0].decode("latin-1")
+            http_headers = _ExactHttpHead(http_head, first_line)
         record = self._warc.create_warc_record(
             uri,
             record_type,
@@ -122,8 +155,7 @@ class RecordWriter:
             http_headers=http_headers,
         )
         offset = self._fh.tell()
-        self._warc.write_record(record)  # gzip member flushed to the file object by warcio
-        self._fh.flush()
+        self._warc.write_record(record)  # ends with flush(): member complete, in the OS
         stored = WarcRecord(
             headers=tuple((str(k), str(v)) for k, v in record.rec_headers.headers),
             block=(http_head or b"") + block,
@@ -134,16 +166,6 @@ class RecordWriter:
             length=self._fh.tell() - offset,
             record=stored,
         )
-
-
-def _parse_head(raw: bytes, *, is_request: bool) -> _ExactHttpHead:
-    """Wrap our raw head bytes with warcio's parsed view (used only for its status line)."""
-    parsed = parse_http_head(raw)
-    first = parsed.first_line
-    if is_request:
-        return _ExactHttpHead(raw, first, "", list(parsed.headers))
-    protocol, _, rest = first.partition(" ")
-    return _ExactHttpHead(raw, rest, protocol, list(parsed.headers))
 
 
 # --------------------------------------------------------------------------- reading
