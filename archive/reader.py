@@ -122,6 +122,7 @@ class Archive:
                     f"archive {self.archive_dir} has no index; run: govcrawl reindex --archive DIR"
                 )
             raise ArchiveError(f"{self.archive_dir} is not a govcrawl archive (no {INDEX_NAME})")
+        self.skipped: list[str] = []
         try:
             self.index = ArchiveIndex(index_path, readonly=True)
             self.index.count()
@@ -185,7 +186,7 @@ class Archive:
         """Every response/resource in WARC order; unreadable records are skipped and listed
         in ``self.skipped`` as ``file: offset N: problem`` (``verify`` reports them too).
         """
-        self.skipped: list[str] = []
+        self.skipped = []
         for row in self.index.rows():
             try:
                 yield self.load(row)
@@ -195,9 +196,12 @@ class Archive:
     # ----------------------------------------------------------------- records
 
     def _read(self, warc_file: str, offset: int, length: int) -> WarcRecord:
-        path = resolve(self.archive_dir, warc_file)
         try:
-            with path.open("rb") as fh:
+            try:
+                fh = resolve(self.archive_dir, warc_file).open("rb")
+            except FileNotFoundError:  # sealed (renamed) between resolve and open: once more
+                fh = resolve(self.archive_dir, warc_file).open("rb")
+            with fh:
                 return parse_record(read_member(fh, offset, length))
         except CorruptWarc as exc:
             raise CorruptWarc(f"{warc_file}: offset {offset}: {exc}") from None

@@ -197,3 +197,18 @@ def test_open_missing_or_non_archive_directory(tmp_path: Path) -> None:
         archive.open(tmp_path / "nope")
     with pytest.raises(ArchiveError, match="not a govcrawl archive"):
         archive.open(tmp_path)
+
+
+def test_lookup_uses_the_url_time_index(archive_dir: Path) -> None:
+    # get() must stay one B-tree descent at any archive size (bench/bench_get.py measures it)
+    write(archive_dir, make_capture(url=URL))
+    with archive.open(archive_dir) as arc:
+        plan = arc.index._db.execute(
+            "EXPLAIN QUERY PLAN SELECT record_id FROM captures "
+            "WHERE urlkey = ? AND fetched_at <= ? AND record_type = ? "
+            "ORDER BY fetched_at DESC LIMIT 1",
+            ("x", "y", "response"),
+        ).fetchall()
+    detail = " ".join(str(row[-1]) for row in plan)
+    assert "USING INDEX captures_urlkey_time" in detail
+    assert "TEMP B-TREE" not in detail  # no sort: rows come in index order
