@@ -11,8 +11,14 @@ One ``[[portal]]`` table per portal::
     [portal.politeness]                            # optional per-portal overrides
     download_delay = 3.0
     robots_obey = false                            # logged loudly when used
-    page_budget = 2000
+    page_budget = 2000                             # requests to the downloader
     depth_limit = 6
+    concurrent_requests_per_host = 1
+
+Where each override acts: ``download_delay`` and ``concurrent_requests_per_host`` become
+Scrapy download slots of the start URLs' hosts; ``robots_obey = false`` goes to the robots
+middleware, ``page_budget`` to the traps middleware (crawler/middlewares), ``depth_limit``
+is applied by the spider.
 
 Every mistake a user can make here ends in one ``ConfigError`` line naming the file, the
 portal and the key. Registrable domains are computed offline (``crawler.scope``).
@@ -42,7 +48,6 @@ _POLITENESS_TYPES: dict[str, tuple[type, ...]] = {
     "page_budget": (int,),
     "depth_limit": (int,),
     "concurrent_requests_per_host": (int,),
-    "autothrottle": (bool,),
 }
 
 
@@ -55,7 +60,6 @@ class Politeness:
     page_budget: int | None = None
     depth_limit: int | None = None
     concurrent_requests_per_host: int | None = None
-    autothrottle: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

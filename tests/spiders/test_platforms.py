@@ -192,3 +192,11 @@ def test_script_only_list_is_flagged_and_static_list_is_not() -> None:
     assert parse_page(js_only, "http://www.x.gov.cn/ndbg/").script_driven
     static = '<html><body><ul id="list"><li><a href="/a.html">x</a></li></ul></body></html>'
     assert not parse_page(static, "http://www.x.gov.cn/ndbg/").script_driven
+
+
+def test_a_fixed_platform_skips_fingerprint_detection() -> None:
+    text = _read("pingtan/zwgk/zfxxgk/zfxxgknb/_lists/index.html")
+    listing = parse_page(text, PT_COLUMN, ["trs", "generic"])
+    assert listing.platform == "trs"
+    assert listing.pages == ()  # the Fujian search API is not used when TRS is fixed
+    assert len([i for i in listing.items if "/t20" in i.url]) == 10

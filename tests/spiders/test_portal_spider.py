@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Request, TextResponse
+from scrapy.settings import Settings
 
 from crawler.demo.site import NB, build_site
 from crawler.errors import ConfigError
 from crawler.pipelines import ReportPage
+from crawler.portals import Politeness, Portal
 from spiders.portal import PortalSpider
 
 BASE = "http://www.demo-county.gov.cn"
@@ -127,3 +130,36 @@ def test_out_of_scope_and_unfollowable_links_are_never_requested() -> None:
     response = HtmlResponse(BASE + "/", body=body, request=request)
     urls = [r.url for r in spider.parse(response) if isinstance(r, scrapy.Request)]
     assert urls == [BASE + "/zwgk/"]
+
+
+def test_per_portal_delay_becomes_a_download_slot(tmp_path: Path) -> None:
+    path = tmp_path / "portals.toml"
+    path.write_text(
+        '[[portal]]\nname = "a"\nstart_urls = ["http://www.a.gov.cn/"]\n'
+        "[portal.politeness]\ndownload_delay = 7.5\nconcurrent_requests_per_host = 1\n",
+        encoding="utf-8",
+    )
+    crawler = Crawler(PortalSpider, Settings({"DOWNLOAD_SLOTS": {}}))
+    PortalSpider.from_crawler(crawler, portals=str(path))
+    assert crawler.settings.getdict("DOWNLOAD_SLOTS") == {
+        "www.a.gov.cn": {"delay": 7.5, "concurrency": 1}
+    }
+
+
+def test_per_portal_depth_limit_stops_following() -> None:
+    portal = Portal(
+        "demo",
+        (BASE + "/",),
+        frozenset({"demo-county.gov.cn"}),
+        politeness=Politeness(depth_limit=2),
+    )
+    spider = PortalSpider(portal_list=[portal])
+    shallow = _page(NB, {"govcrawl_portal": "demo", "depth": 0})
+    deep = _page(NB, {"govcrawl_portal": "demo", "depth": 2})
+    follow = [r for r in spider.parse(shallow) if isinstance(r, scrapy.Request)]
+    assert follow
+    spider = PortalSpider(portal_list=[portal])
+    # At the limit, report candidates listed on the page are still fetched (they are the
+    # point of the crawl) but no further navigation or pagination is.
+    deep_urls = [r.url for r in spider.parse(deep) if isinstance(r, scrapy.Request)]
+    assert BASE + NB + "index_1.html" not in deep_urls
