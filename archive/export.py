@@ -90,8 +90,7 @@ def report_pages(archive: Archive) -> list[Page]:
 
 
 def _page(archive: Archive, row: IndexRow) -> tuple[Page | None, Page | None] | None:
-    stored = archive.load(row)
-    prov = stored.provenance
+    prov, _ = archive.provenance(row)  # the metadata record only, not the page
     title = " ".join(((prov.link_text if prov else None) or row.url).split())
     page = Page(url=row.url, ts=row.fetched_at, title=title)
     is_html = (row.content_type or "").split(";")[0].strip().lower() in (

@@ -208,6 +208,21 @@ class Archive:
         except OSError as exc:
             raise CorruptWarc(f"{warc_file}: cannot read: {exc.strerror or exc}") from None
 
+    def provenance(self, row: IndexRow) -> tuple[Provenance | None, str | None]:
+        """Provenance and charset decision from the capture's metadata record (one read).
+
+        (None, None) when the capture has no readable metadata record: the capture itself
+        is still served.
+        """
+        if row.metadata_offset is None or row.metadata_length is None:
+            return None, None
+        try:
+            meta = self._read(row.warc_file, row.metadata_offset, row.metadata_length)
+        except CorruptWarc:
+            return None, None
+        fields = decode_fields(meta.block)
+        return provenance_from_fields(fields), dict(fields).get(F_CHARSET)
+
     def load(self, row: IndexRow) -> StoredCapture:
         """Read the record an index row points to (and its metadata record)."""
         record = self._read(row.warc_file, row.offset, row.length)
@@ -216,17 +231,7 @@ class Archive:
                 f"{row.warc_file}: offset {row.offset}: index says {row.record_id}, "
                 f"file holds {record.record_id or 'no record id'}"
             )
-        provenance: Provenance | None = None
-        charset: str | None = None
-        if row.metadata_offset is not None and row.metadata_length is not None:
-            try:
-                meta = self._read(row.warc_file, row.metadata_offset, row.metadata_length)
-            except CorruptWarc:
-                meta = None  # the capture itself is intact: serve it without provenance
-            if meta is not None:
-                fields = decode_fields(meta.block)
-                provenance = provenance_from_fields(fields)
-                charset = dict(fields).get(F_CHARSET)
+        provenance, charset = self.provenance(row)
         protocol: str | None = None
         reason: str | None = None
         headers: HeaderList = ()
