@@ -8,10 +8,14 @@ File names start with a UTC timestamp so that name order is write order.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
+
+from archive.errors import ArchiveError
 
 WARC_DIR = "warcs"
 DAMAGED_DIR = "damaged"
@@ -53,3 +57,19 @@ def resolve(archive_dir: Path, rel: str) -> Path:
         return path
     open_path = archive_dir / (rel + OPEN_SUFFIX)
     return open_path if open_path.exists() else path
+
+
+def take_writer_lock(archive_dir: Path, purpose: str) -> IO[bytes]:
+    """Hold ``DIR/.writer.lock`` (released by closing the returned file, or at exit/kill).
+
+    One process at a time may change an archive: a crawl's writer, or a reindex.
+    """
+    fh = (archive_dir / LOCK_NAME).open("a+b")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        raise ArchiveError(
+            f"cannot {purpose}: archive {archive_dir} is being written by another process"
+        ) from None
+    return fh

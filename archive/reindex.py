@@ -8,7 +8,7 @@ from pathlib import Path
 
 from archive.errors import CorruptWarc
 from archive.index import INDEX_NAME, ArchiveIndex, IndexRow
-from archive.layout import list_warcs, sealed_name
+from archive.layout import list_warcs, sealed_name, take_writer_lock
 from archive.records import INDEXED_TYPES, link, row_for
 from archive.warcfile import parse_record, scan_members
 
@@ -76,7 +76,11 @@ def index_warc(
 
 
 def reindex(archive_dir: Path, *, warn: Warn | None = None) -> ReindexReport:
-    """Rebuild ``DIR/index.sqlite3`` from every WARC in the archive, in file-name order."""
+    """Rebuild ``DIR/index.sqlite3`` from every WARC in the archive, in file-name order.
+
+    Holds the writer lock: a running crawl's writer and a rebuild must not interleave.
+    """
+    lock = take_writer_lock(archive_dir, "reindex")
     index = ArchiveIndex(archive_dir / INDEX_NAME)
     try:
         index.clear()
@@ -89,3 +93,4 @@ def reindex(archive_dir: Path, *, warn: Warn | None = None) -> ReindexReport:
         return ReindexReport(files=files, captures=captures, damaged_regions=damaged)
     finally:
         index.close()
+        lock.close()

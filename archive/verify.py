@@ -15,7 +15,7 @@ from pathlib import Path
 
 from archive.errors import ArchiveError, CorruptWarc
 from archive.index import INDEX_NAME, ArchiveIndex
-from archive.layout import list_warcs, sealed_name
+from archive.layout import OPEN_SUFFIX, list_warcs, sealed_name
 from archive.records import INDEXED_TYPES
 from archive.warcfile import WarcRecord, parse_http_head, parse_record, scan_members
 
@@ -96,9 +96,17 @@ def verify_archive(
         rel = sealed_name(path.relative_to(archive_dir).as_posix())
         if progress is not None:
             progress(rel)
+        in_flight = path.name.endswith(OPEN_SUFFIX)
+        size = path.stat().st_size
         with path.open("rb") as fh:
             for member in scan_members(fh):
                 if member.data is None:
+                    if (
+                        in_flight
+                        and member.offset + member.length == size
+                        and (member.error or "").startswith("truncated")
+                    ):
+                        continue  # the record a live writer is writing now (or recovery's job)
                     problems.append(Problem(rel, member.offset, member.error or "unreadable"))
                     continue
                 try:

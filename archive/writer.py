@@ -11,7 +11,6 @@ complete record the index missed. See docs/warc.md for the profile.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import threading
 from collections.abc import Mapping
@@ -23,7 +22,7 @@ from typing import IO, Any
 
 from archive.errors import ArchiveError
 from archive.index import INDEX_NAME, ArchiveIndex
-from archive.layout import LOCK_NAME, OPEN_SUFFIX, WARC_DIR, new_warc_name
+from archive.layout import OPEN_SUFFIX, WARC_DIR, new_warc_name, take_writer_lock
 from archive.metadata import (
     F_ADDED,
     F_REMOVED,
@@ -105,16 +104,17 @@ class ArchiveWriter:
             raise ArchiveError(
                 f"cannot create archive directory {self.archive_dir}: {exc}"
             ) from None
-        self._lock_fh = (self.archive_dir / LOCK_NAME).open("a+b")
+        self._lock_fh = take_writer_lock(self.archive_dir, "open a writer")
         try:
-            fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock_fh.close()
-            raise ArchiveError(
-                f"archive {self.archive_dir} is being written by another process"
-            ) from None
-        self._index = ArchiveIndex(self.archive_dir / INDEX_NAME)
-        self.recovered: list[Recovered] = recover_archive(self.archive_dir, self._index)
+            self._index = ArchiveIndex(self.archive_dir / INDEX_NAME)
+            try:
+                self.recovered: list[Recovered] = recover_archive(self.archive_dir, self._index)
+            except BaseException:
+                self._index.close()
+                raise
+        except BaseException:
+            self._lock_fh.close()  # releases the lock
+            raise
         self._closed = False
 
     # ------------------------------------------------------------------ files
@@ -331,8 +331,7 @@ class ArchiveWriter:
                 self._seal()
             finally:
                 self._index.close()
-                fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
-                self._lock_fh.close()
+                self._lock_fh.close()  # releases the lock
 
     def __enter__(self) -> ArchiveWriter:
         return self

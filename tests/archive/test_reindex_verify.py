@@ -137,3 +137,26 @@ def test_verify_reports_unindexed_record(archive_dir: Path) -> None:
         f"{refs[3].warc_file}: offset {refs[3].offset}: response {refs[3].record_id} "
         "is not in the index (run: govcrawl reindex --archive DIR)"
     ]
+
+
+def test_reindex_refused_while_a_writer_is_open(archive_dir: Path) -> None:
+    with ArchiveWriter(archive_dir) as w:
+        w.write_capture(make_capture())
+        with pytest.raises(archive.ArchiveError, match="cannot reindex"):
+            reindex(archive_dir)
+    assert reindex(archive_dir).captures == 1
+
+
+def test_verify_tolerates_in_flight_tail_of_open_file_only(archive_dir: Path) -> None:
+    with ArchiveWriter(archive_dir) as w:
+        w.write_capture(make_capture())
+        open_file = w.current_file
+        assert open_file is not None
+        with open_file.open("ab") as fh:  # what a writer mid-record looks like from outside
+            fh.write(gzip.compress(b"WARC/1.1\r\n" + bytes(range(256)) * 40)[:100])
+        assert verify_archive(archive_dir) == []
+        data = open_file.read_bytes()
+    sealed = sealed_warcs(archive_dir)[0]
+    assert sealed.read_bytes() == data  # sealing does not cut; recovery would have
+    problems = verify_archive(archive_dir)
+    assert [p.message for p in problems] == ["truncated gzip member (file ends inside it)"]
