@@ -1,9 +1,10 @@
 """Which links of a report page are its attachments (PDF, Word, WPS, Excel, OFD, images).
 
 Report pages often hold the report itself as an attachment: the page only says "see the
-attached file". Attachments are recognised by file extension in the path, or in the
-``filename``/``fileName`` query parameter of the download modules portals use
-(Hanweb ``downfile.jsp``, TRS ``download``), or by a link text naming such a file.
+attached file", or shows the scanned report as images in the article body. Attachments
+are recognised by file extension in the path, or in the ``filename``/``fileName`` query
+parameter of the download modules portals use (Hanweb ``downfile.jsp``, TRS
+``download``), or by a link text naming such a file; images only inside the article body.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from lxml import html as lxml_html
+
 from spiders.model import Anchor
+from spiders.urls import absolute_url, page_base
 
 ATTACHMENT_EXTENSIONS = frozenset(
     {
@@ -75,4 +79,35 @@ def attachments(anchors: list[Anchor]) -> list[Anchor]:
         if a.url not in seen and is_attachment(a):
             seen.add(a.url)
             out.append(a)
+    return out
+
+
+# Article bodies of the platforms we know; images elsewhere are page chrome (logos, icons).
+CONTENT_CONTAINER = re.compile(
+    r"TRS_Editor|TRS_UEDITOR|\bzoom\b|ucapcontent|article|content|zw|main-?txt|detail", re.I
+)
+_CHROME_IMAGE = re.compile(r"logo|icon|banner|btn|button|arrow|share|qrcode|ewm|gongan|beian", re.I)
+
+
+def content_images(tree: lxml_html.HtmlElement, url: str) -> list[Anchor]:
+    """Images inside the article body (scanned reports), not the page's chrome."""
+    base = page_base(tree, url)
+    seen: set[str] = set()
+    out: list[Anchor] = []
+    for img in tree.iter("img"):
+        src = img.get("src") or img.get("data-src")
+        if not src or _CHROME_IMAGE.search(src):
+            continue
+        node = img.getparent()
+        inside = False
+        while node is not None:
+            ident = f"{node.get('class') or ''} {node.get('id') or ''}"
+            if CONTENT_CONTAINER.search(ident):
+                inside = True
+                break
+            node = node.getparent()
+        target = absolute_url(src, base) if inside else None
+        if target and target not in seen and extension(target) is not None:
+            seen.add(target)
+            out.append(Anchor(target, img.get("alt") or img.get("title") or ""))
     return out

@@ -13,6 +13,7 @@ Word lists and URL segments are data (module constants), not branches in code.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -188,7 +189,7 @@ def repeats_segment(url: str) -> bool:
     a relative link resolved against its own column, which portals answer with the same page
     at ever longer URLs."""
     segs = [s for s in unquote(urlsplit(url).path).split("/") if s]
-    return any(a == b for a, b in zip(segs, segs[1:], strict=False))
+    return any(a == b for a, b in itertools.pairwise(segs))
 
 
 def is_report_column(url: str, text: str = "") -> bool:

@@ -34,7 +34,7 @@ from crawler.browser import render_meta
 from crawler.pipelines import ReportPage
 from crawler.portals import Portal, load_portals, portal_from_urls
 from crawler.scope import in_scope
-from spiders.attachments import attachments
+from spiders.attachments import attachments, content_images
 from spiders.classify import (
     FOLLOW_FROM_HOME,
     FOLLOW_IN_PORTAL,
@@ -400,7 +400,7 @@ class FocusedSpider(scrapy.Spider):
         if tree is None:
             return
         anchors = extract_anchors(tree, response.url)
-        for att in attachments(anchors):
+        for att in attachments(anchors) + content_images(tree, response.url):
             yield from self._attachment(response, portal, att.url, att.text, response.url)
         # Sibling reports linked from a report ("上一篇", related reports) are candidates too.
         for anchor in anchors:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spiders.attachments import attachments, extension, is_attachment
+from spiders.attachments import attachments, content_images, extension, is_attachment
 from spiders.model import Anchor
 from spiders.urls import absolute_url, canonical_url, extract_anchors, parse_html
 
@@ -55,3 +55,15 @@ def test_attachment_recognition() -> None:
         Anchor("http://x.gov.cn/c.html", "page"),
     ]
     assert [a.url for a in attachments(links)] == ["http://x.gov.cn/a.pdf", "http://x.gov.cn/b.ofd"]
+
+
+def test_content_images_are_attachments_chrome_images_are_not() -> None:
+    html = (
+        "<html><body><div class='header'><img src='/images/logo.png'><img src='/img/top.jpg'></div>"
+        "<div class='TRS_Editor'><p><img src='./P020240101_1.jpg' alt='第1页'>"
+        "<img src='/images/icon_pdf.gif'></p></div></body></html>"
+    )
+    tree = parse_html(html)
+    assert tree is not None
+    images = content_images(tree, "http://x.gov.cn/a/202401/t1.html")
+    assert images == [Anchor("http://x.gov.cn/a/202401/P020240101_1.jpg", "第1页")]
