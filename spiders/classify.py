@@ -161,7 +161,9 @@ def nav_score(anchor: Anchor, *, in_report_column: bool = False) -> NavScore:
         return NavScore(SCORE_REPORT_COLUMN, "text:report-column")
     if text and GUIDE_COLUMN_TEXT.search(text):
         return NavScore(SCORE_GUIDE_COLUMN, "text:guide-column")
-    if in_report_column and year_only(text) is not None:
+    if year_only(text) is not None and (
+        in_report_column or REPORT_COLUMN_TEXT.search(anchor.section)
+    ):
         return NavScore(SCORE_YEAR_COLUMN, "text:year-subcolumn")
     negative = bool(text and NEGATIVE_TEXT.search(text)) or any(
         s in NEGATIVE_SEGMENTS for s in segs

@@ -26,10 +26,15 @@ DocKind = Literal["annual_report", "guide"]
 
 @dataclass(frozen=True, slots=True)
 class Anchor:
-    """A followable link found on a page: absolute, canonical URL and its visible text."""
+    """A followable link found on a page: absolute, canonical URL and its visible text.
+
+    ``section`` is the heading of the block the link sits in (a link "2024" under a
+    "政府信息公开年报" heading is that column's 2024 sub-column).
+    """
 
     url: str
     text: str
+    section: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,6 +94,34 @@ def page_base(tree: lxml_html.HtmlElement, url: str) -> str:
     return url
 
 
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6", "dt", "th", "caption", "legend")
+
+
+def section_label(el: lxml_html.HtmlElement, max_up: int = 4) -> str:
+    """The heading just before the block holding ``el`` (or the block's own heading child).
+
+    Walks up a few ancestors and looks at their preceding siblings for a heading-like
+    element (``h1``-``h6``, ``dt``, ``th``, or an element whose class names a title).
+    """
+    node: lxml_html.HtmlElement | None = el
+    for _ in range(max_up):
+        if node is None:
+            break
+        sib = node.getprevious()
+        hops = 0
+        while sib is not None and hops < 2:
+            if not isinstance(sib.tag, str):
+                sib = sib.getprevious()
+                continue
+            cls = (sib.get("class") or "").lower()
+            if sib.tag in _HEADINGS or "tit" in cls or "head" in cls:
+                return clean_text(sib.text_content())[:60]
+            hops += 1
+            sib = sib.getprevious()
+        node = node.getparent()
+    return ""
+
+
 def extract_anchors(tree: lxml_html.HtmlElement, url: str) -> list[Anchor]:
     """Every followable ``<a href>`` (and ``<area href>``) of the page, in document order.
 
@@ -117,5 +145,7 @@ def extract_anchors(tree: lxml_html.HtmlElement, url: str) -> list[Anchor]:
         key = (target, text)
         if key not in seen:
             seen.add(key)
-            out.append(Anchor(target, text))
+            # Only short links need their section to be understood ("2024", "更多").
+            section = section_label(el) if len(text) <= 8 else ""
+            out.append(Anchor(target, text, section))
     return out

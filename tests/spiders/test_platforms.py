@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from spiders.classify import classify_title
+from spiders.classify import SCORE_YEAR_COLUMN, classify_title, nav_score
 from spiders.platforms import parse_api, parse_page
 from spiders.platforms.detect import detect
 from spiders.platforms.hanweb import annual_report_requests
+from spiders.urls import extract_anchors, parse_html
 
 CORPUS = Path(__file__).parent.parent / "fixtures" / "corpus"
 PT_COLUMN = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/"
@@ -200,3 +201,15 @@ def test_a_fixed_platform_skips_fingerprint_detection() -> None:
     assert listing.platform == "trs"
     assert listing.pages == ()  # the Fujian search API is not used when TRS is fixed
     assert len([i for i in listing.items if "/t20" in i.url]) == 10
+
+
+def test_ucap_year_links_under_the_report_heading_are_year_subcolumns() -> None:
+    tree = parse_html(_read("listings/ucap-gansu-1.html"))
+    assert tree is not None
+    anchors = extract_anchors(tree, "https://jyt.gansu.gov.cn/jyt/c110634/zwgklist.shtml")
+    by_url = {a.url: a for a in anchors}
+    year_2024 = by_url["https://jyt.gansu.gov.cn/jyt/c250121/zwgklist.shtml"]
+    assert year_2024.text == "2024"
+    assert nav_score(year_2024).score >= SCORE_YEAR_COLUMN
+    years = [a for a in anchors if nav_score(a).rule == "text:year-subcolumn"]
+    assert len(years) == 17  # 2008..2024
