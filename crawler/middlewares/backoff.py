@@ -38,6 +38,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.signals import request_reached_downloader
 from scrapy.utils.asyncio import call_later
 
 from crawler.middlewares.events import fetch_failed, fetch_refused, host_of
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_STATUSES = frozenset({429, 503})
+MIN_SLOT_DELAY = 0.001  # seconds; see request_reached_downloader
 
 
 def parse_retry_after(value: bytes | str | None, now: datetime | None = None) -> float | None:
@@ -98,13 +100,33 @@ class BackoffMiddleware:
         s = crawler.settings
         if not s.getbool("BACKOFF_ENABLED", True):
             raise NotConfigured("BACKOFF_ENABLED is off")
-        return cls(
+        mw = cls(
             crawler,
             base_delay=s.getfloat("BACKOFF_BASE_DELAY", 30.0),
             max_delay=s.getfloat("BACKOFF_MAX_DELAY", 600.0),
             threshold=s.getint("BACKOFF_THRESHOLD", 3),
             give_up=s.getint("BACKOFF_GIVE_UP", 10),
         )
+        crawler.signals.connect(mw.request_reached_downloader, signal=request_reached_downloader)
+        return mw
+
+    def request_reached_downloader(self, request: Request) -> None:
+        """Give the request's slot a delay of at least ``MIN_SLOT_DELAY``.
+
+        Scrapy 2.19's ``Downloader._process_queue`` starts a transfer as an asyncio task
+        and counts it as transferring only once the task runs; with a zero delay its loop
+        therefore starts *every* queued request of a slot at once, whatever the slot's
+        concurrency. A non-zero delay makes it start one and re-check, so a slot never
+        runs with delay 0 (a portal's ``download_delay = 0`` included). The signal comes
+        from ``_enqueue_request`` before that loop runs.
+        """
+        engine = self.crawler.engine
+        key = request.meta.get("download_slot")
+        if engine is None or key is None:
+            return
+        slot = engine.downloader.slots.get(key)
+        if slot is not None and slot.delay < MIN_SLOT_DELAY:
+            slot.delay = MIN_SLOT_DELAY
 
     # -- what other components call -------------------------------------------------------
 

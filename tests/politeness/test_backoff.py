@@ -53,7 +53,12 @@ def test_retry_after_is_capped(serve, tmp_path: Path) -> None:
     assert crawl.stats["backoff/longest_hold_seconds"] == 0.1
 
 
-def test_repeated_server_errors_back_off_then_abandon_the_host(serve, tmp_path: Path) -> None:
+@pytest.mark.parametrize("delay", [0, 0.001])
+def test_repeated_server_errors_back_off_then_abandon_the_host(
+    serve, tmp_path: Path, delay: float
+) -> None:
+    # delay 0 included: the back-off keeps every slot's delay above zero, so that queued
+    # requests stay in the slot queue where holds and abandonment reach them.
     site = serve(
         {
             "/": page(*[(f"/e{i}", f"e{i}") for i in range(8)]),
@@ -61,7 +66,12 @@ def test_repeated_server_errors_back_off_then_abandon_the_host(serve, tmp_path: 
         }
     )
     crawl = run_crawl(
-        [site.url("/")], tmp_path, BACKOFF_THRESHOLD=2, BACKOFF_GIVE_UP=4, BACKOFF_BASE_DELAY=0.01
+        [site.url("/")],
+        tmp_path,
+        BACKOFF_THRESHOLD=2,
+        BACKOFF_GIVE_UP=4,
+        BACKOFF_BASE_DELAY=0.01,
+        DOWNLOAD_DELAY=delay,
     )
     errors = [p for p in site.paths() if p.startswith("/e")]
     # Abandoned after the 4th consecutive failure; the slot may already have started the
@@ -126,3 +136,25 @@ def test_slow_garbage_and_endless_redirects_end_bounded(serve, tmp_path: Path) -
     failures = report["portals"]["p"]["failures"]
     assert [n for k, n in failures.items() if "Timeout" in k] == [1]
     assert crawl.stats["finish_reason"] == "finished"
+
+
+@pytest.mark.parametrize("delay", [0, 0.001])
+def test_one_request_in_flight_per_host(serve, tmp_path: Path, delay: float) -> None:
+    # The links of one page reach the downloader in one go: the moment a slot could
+    # start several requests at once. (Two guards hold here: the slot delay the back-off
+    # keeps above zero, and the download handler's per-host connection limit.)
+    links = [(f"/q{i}", f"q{i}") for i in range(8)]
+    routes = {"/": page(*links), **{p: page() for p, _ in links}}
+    sites = [serve(dict(routes)), serve(dict(routes), "localhost")]
+    for site in sites:
+        site.delay = 0.05  # long enough for a second request to overlap if one were sent
+    run_crawl(
+        [site.url("/") for site in sites],
+        tmp_path,
+        DOWNLOAD_DELAY=delay,
+        CONCURRENT_REQUESTS=16,
+        spider_attrs={"allowed_domains": ["127.0.0.1", "localhost"]},
+    )
+    for site in sites:
+        assert len(site.hits) == 10  # robots.txt, the home page and eight pages
+        assert site.max_in_flight == 1
