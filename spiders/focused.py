@@ -64,6 +64,13 @@ FORM = "discovery_formdata"
 SIZE_KNOWN = "discovery_size_known"
 RENDERED = "discovery_rendered"
 KIND = "discovery_kind"
+# Scheduler priorities: what is closest to a report goes first, so that a page budget or an
+# interrupted crawl loses navigation, not reports.
+PRIORITY_REPORT = 30
+PRIORITY_ATTACHMENT = 25
+PRIORITY_LISTING = 20
+PRIORITY_REPORT_COLUMN = 10
+PRIORITY_NAV = 0
 
 
 class FocusedSpider(scrapy.Spider):
@@ -184,7 +191,9 @@ class FocusedSpider(scrapy.Spider):
             ROLE: "report",
             KIND: kind,
         }
-        yield scrapy.Request(item.url, callback=self.parse_report, meta=meta)
+        yield scrapy.Request(
+            item.url, callback=self.parse_report, meta=meta, priority=PRIORITY_REPORT
+        )
         for url in item.attachments:
             yield from self._attachment(response, portal, url, item.title, item.url)
 
@@ -202,7 +211,9 @@ class FocusedSpider(scrapy.Spider):
             "govcrawl_rule": "attachment",
             ROLE: "attachment",
         }
-        yield scrapy.Request(url, callback=self.parse_attachment, meta=meta)
+        yield scrapy.Request(
+            url, callback=self.parse_attachment, meta=meta, priority=PRIORITY_ATTACHMENT
+        )
 
     def _page_request(
         self,
@@ -230,7 +241,7 @@ class FocusedSpider(scrapy.Spider):
             if portal.rendering == "always":
                 meta.update(render_meta())
                 meta[RENDERED] = True
-            yield scrapy.Request(req.url, callback=self.parse, meta=meta)
+            yield scrapy.Request(req.url, callback=self.parse, meta=meta, priority=PRIORITY_LISTING)
             return
         self.tally.inc(portal.name, "api_requests")
         meta.update({ROLE: "api", PLATFORM: req.platform, FORM: req.formdata})
@@ -241,10 +252,13 @@ class FocusedSpider(scrapy.Spider):
                 formdata=dict(req.formdata),
                 callback=self.parse_api,
                 meta=meta,
+                priority=PRIORITY_LISTING,
                 dont_filter=True,  # one URL, many bodies: our own key deduplicates
             )
         else:
-            yield scrapy.Request(req.url, callback=self.parse_api, meta=meta)
+            yield scrapy.Request(
+                req.url, callback=self.parse_api, meta=meta, priority=PRIORITY_LISTING
+            )
 
     # --- callbacks -----------------------------------------------------------------------
 
@@ -286,7 +300,13 @@ class FocusedSpider(scrapy.Spider):
                 RENDERED: True,
                 **render_meta(),
             }
-            yield scrapy.Request(response.url, callback=self.parse, meta=meta, dont_filter=True)
+            yield scrapy.Request(
+                response.url,
+                callback=self.parse,
+                meta=meta,
+                dont_filter=True,
+                priority=PRIORITY_LISTING,
+            )
         yield from self._navigate(
             response, portal, listing, context=context, in_report=in_report, candidates=candidates
         )
@@ -373,7 +393,8 @@ class FocusedSpider(scrapy.Spider):
             if portal.rendering == "always":
                 meta.update(render_meta())
                 meta[RENDERED] = True
-            yield scrapy.Request(anchor.url, callback=self.parse, meta=meta)
+            priority = PRIORITY_REPORT_COLUMN if reportish else PRIORITY_NAV
+            yield scrapy.Request(anchor.url, callback=self.parse, meta=meta, priority=priority)
 
     def parse_report(self, response: Response) -> Iterator[scrapy.Request | ReportPage]:
         """A report or guide candidate: record it, fetch its attachments."""
