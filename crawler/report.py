@@ -58,8 +58,16 @@ def year_of(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def kind_of(text: str) -> str:
-    """``guide``, ``annual_report`` or ``other`` from a link text."""
+KINDS = ("annual_report", "guide")
+
+
+def kind_of(text: str, rule: str = "") -> str:
+    """``guide``, ``annual_report`` or ``other``: the kind the candidate rule names
+    (discovery's rules read ``title:annual_report``, ``title:guide``...), else the link text's.
+    """
+    for kind in KINDS:
+        if kind in rule:
+            return kind
     if "指南" in text:
         return "guide"
     if "年度报告" in text or "年报" in text or "工作报告" in text:
@@ -134,14 +142,15 @@ class CrawlReportExtension:
                 or request.meta.get("govcrawl_hint_title")
                 or ""
             )
+            rule = str(request.meta["govcrawl_rule"])
             tally.reports.setdefault(
                 response.url,
                 {
                     "url": response.url,
                     "link_text": text,
                     "year": year_of(text),
-                    "kind": kind_of(text),
-                    "rule": str(request.meta["govcrawl_rule"]),
+                    "kind": kind_of(text, rule),
+                    "rule": rule,
                 },
             )
 

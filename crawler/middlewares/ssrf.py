@@ -10,8 +10,12 @@ names in odd spellings (``2130706433``, ``0x7f.1``) are caught because the check
 what the resolver returns, not at the spelling. Answers are cached per host for
 ``SSRF_CACHE_SECONDS``.
 
-Known gap: Scrapy's download handler resolves the name again when it connects, so a DNS
-server that answers differently seconds later (DNS rebinding) is not caught here.
+Scrapy's download handler resolves the name again when it connects, so a DNS server
+that answers differently seconds later (DNS rebinding) is not caught by the middleware
+alone. ``PublicOnlyResolver`` closes that gap for aiohttp-based download handlers
+(govcrawl's): given to the ``aiohttp.TCPConnector`` as its resolver, it refuses to hand
+out non-public addresses at connect time. It must not be used when an ``http_proxy``
+on a private address is configured (aiohttp resolves the proxy's host with it).
 
 A host that does not resolve is let through: there is nothing to connect to locally, and
 behind an ``http_proxy`` only the proxy can resolve it.
@@ -27,6 +31,8 @@ import time
 from typing import Self
 from urllib.parse import urlsplit
 
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import ThreadedResolver
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -101,3 +107,22 @@ class SsrfMiddleware:
             self._verdicts.clear()  # bounded memory on very wide crawls; cheap to refill
         self._verdicts[host] = (now + self.cache_seconds, verdict)
         return verdict
+
+
+class PublicOnlyResolver(AbstractResolver):
+    """An aiohttp resolver that fails for names resolving to any non-public address."""
+
+    def __init__(self, inner: AbstractResolver | None = None) -> None:
+        self._inner = inner if inner is not None else ThreadedResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        results = await self._inner.resolve(host, port, family)
+        for result in results:
+            if not is_public_address(result["host"]):
+                raise OSError(f"ssrf: {host} resolves to non-public address {result['host']}")
+        return results
+
+    async def close(self) -> None:
+        await self._inner.close()

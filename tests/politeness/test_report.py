@@ -68,6 +68,9 @@ def test_year_kind_and_missing_years() -> None:
     assert kind_of("政府信息公开指南") == "guide"
     assert kind_of("2020年政府信息公开年报") == "annual_report"
     assert kind_of("关于2014年政府信息公开工作要点落实情况的函") == "other"
+    # discovery's rule wins over the words of the link text
+    assert kind_of("政府信息公开指南及2016-2023年度报告", "title:annual_report") == "annual_report"
+    assert kind_of("2020年年报", "title:guide") == "guide"
     assert missing_years({2015, 2018, 2016}) == [2017]
     assert missing_years(set()) == []
 

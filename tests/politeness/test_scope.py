@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import socket
 from pathlib import Path
 
 import pytest
+from aiohttp.abc import AbstractResolver, ResolveResult
 
-from crawler.middlewares.ssrf import is_public_address
+from crawler.middlewares.ssrf import PublicOnlyResolver, is_public_address
 from tests.politeness.conftest import page, run_crawl
 
 
@@ -93,3 +96,31 @@ def test_loopback_is_refused_unless_private_addresses_are_allowed(serve, tmp_pat
 )
 def test_public_address_classification(address: str, public: bool) -> None:
     assert is_public_address(address) is public
+
+
+class _FakeResolver(AbstractResolver):
+    def __init__(self, addresses: list[str]) -> None:
+        self.addresses = addresses
+        self.closed = False
+
+    async def resolve(self, host, port=0, family=socket.AF_INET):  # type: ignore[no-untyped-def]
+        return [
+            ResolveResult(hostname=host, host=a, port=port, family=family, proto=0, flags=0)
+            for a in self.addresses
+        ]
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def test_public_only_resolver_refuses_rebinding_answers() -> None:
+    public = PublicOnlyResolver(_FakeResolver(["202.96.128.86"]))
+    answers = asyncio.run(public.resolve("www.gd.gov.cn", 80))
+    assert [a["host"] for a in answers] == ["202.96.128.86"]
+    # one private address among public ones is enough to refuse
+    rebinding = PublicOnlyResolver(_FakeResolver(["202.96.128.86", "127.0.0.1"]))
+    with pytest.raises(OSError, match="non-public address 127.0.0.1"):
+        asyncio.run(rebinding.resolve("evil.example.cn", 80))
+    inner = _FakeResolver([])
+    asyncio.run(PublicOnlyResolver(inner).close())
+    assert inner.closed
