@@ -218,4 +218,3 @@ def test_browser_snapshot_and_xhr_are_archived(crawl: dict[str, Crawled]) -> Non
     assert len(xhr) == 1
     assert xhr[0].fetch_method == "browser"
     assert json.loads(xhr[0].body())["total"] == 4
-
