@@ -119,7 +119,7 @@ def test_public_only_resolver_refuses_rebinding_answers() -> None:
     assert [a["host"] for a in answers] == ["202.96.128.86"]
     # one private address among public ones is enough to refuse
     rebinding = PublicOnlyResolver(_FakeResolver(["202.96.128.86", "127.0.0.1"]))
-    with pytest.raises(OSError, match="non-public address 127.0.0.1"):
+    with pytest.raises(OSError, match=r"non-public address 127\.0\.0\.1"):
         asyncio.run(rebinding.resolve("evil.example.cn", 80))
     inner = _FakeResolver([])
     asyncio.run(PublicOnlyResolver(inner).close())
