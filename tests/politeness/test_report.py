@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,14 @@ def test_progress_live_table_renders_portals() -> None:
     assert "12" in out
     assert "total" in out
     assert "15" in out
+
+
+def test_progress_live_display_during_a_crawl(
+    serve, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = serve({"/": page(("/r.html", "2020年年度报告")), "/r.html": page()})
+    run_crawl([site.url("/")], tmp_path, PROGRESS_MODE="live")
+    err = capsys.readouterr().err
+    assert "govcrawl" in err  # the table's title
+    # the portal's row: 2 pages, 1 report, 0 challenges, 0 errors
+    assert re.search(r"│ p\s+│\s+2 │\s+1 │\s+0 │\s+0 │", err), err
