@@ -69,7 +69,7 @@ def year_only(text: str) -> int | None:
 # --- navigation --------------------------------------------------------------------------
 
 REPORT_COLUMN_TEXT = re.compile(r"(信息公开|政务公开)?(工作)?(年度报告|年报)|公开年报")
-GUIDE_COLUMN_TEXT = re.compile(r"(信息公开|政务公开)(工作)?指南")
+GUIDE_COLUMN_TEXT = re.compile(r"(信息公开|政务公开|依申请公开)(工作)?指南")
 PORTAL_TEXT = re.compile(r"政府信息公开|信息公开|政务公开|公开目录|法定主动公开")
 # By-unit sub-columns: a county's bureaus, towns and offices, named as such.
 UNIT_TEXT = re.compile(
@@ -78,7 +78,7 @@ UNIT_TEXT = re.compile(
 NEGATIVE_TEXT = re.compile(
     r"新闻|要闻|动态|图片|视频|专题|办事|服务|互动|留言|信箱|咨询|投诉|搜索|检索|登录|注册|"
     r"招聘|招标|采购|English|无障碍|长者|关怀|网站地图|联系我们|走进|旅游|投资|政策解读|"
-    r"民意|征集|调查|访谈|直播"
+    r"民意|征集|调查|访谈|直播|申请|重点领域"
 )
 
 REPORT_SEGMENTS = frozenset(

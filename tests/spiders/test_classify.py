@@ -85,3 +85,9 @@ def test_pagination_links() -> None:
     assert is_pagination(Anchor("http://x/index_1.html", "下一页"))
     assert is_pagination(Anchor("http://x/index_2.html", "3"))
     assert not is_pagination(Anchor("http://x/a.html", "2023年报"))
+
+
+def test_application_and_key_area_sections_are_not_walked() -> None:
+    assert nav_score(Anchor("http://x.gov.cn/zfxxgk/zfxxgksq/", "政府信息公开申请")).score < 0
+    assert nav_score(Anchor("http://x.gov.cn/zwgk/zdlyxxgk/", "重点领域信息公开")).score < 0
+    assert nav_score(Anchor("http://x.gov.cn/zfxxgk/ysqgk/", "依申请公开指南")).score > 0
