@@ -4,6 +4,7 @@ Scrapy's slots already give one request in flight per host and a (jittered, Auto
 delay between requests. What they lack is a way for one host to say "not before T":
 
 - a 429 or 503 with ``Retry-After`` (seconds or an HTTP date) holds that host until then;
+  a 429 without it holds the host for ``BACKOFF_BASE_DELAY`` (doubling while they repeat);
 - ``BACKOFF_THRESHOLD`` consecutive 5xx answers or connection failures on a host hold it
   for ``BACKOFF_BASE_DELAY * 2**n`` (capped at ``BACKOFF_MAX_DELAY``), and after
   ``BACKOFF_GIVE_UP`` consecutive failures the host is abandoned for this crawl;
@@ -220,7 +221,13 @@ class BackoffMiddleware:
                     stats.inc_value("backoff/retry_after_capped")
                 self.hold(host, seconds, f"retry_after_{status}")
                 return response
-        if status >= 500 or status == 429:
+        if status == 429:
+            # "Too many requests" without a Retry-After is still an explicit request to
+            # slow down: hold at once instead of waiting for BACKOFF_THRESHOLD of them.
+            self._failed(host, "http_429")
+            if host not in self.abandoned:
+                self.hold(host, self.base_delay * 2 ** (self.failures(host) - 1), "http_429")
+        elif status >= 500:
             self._failed(host, f"http_{status}")
         else:
             self._failures.pop(host, None)

@@ -158,3 +158,15 @@ def test_one_request_in_flight_per_host(serve, tmp_path: Path, delay: float) -> 
     for site in sites:
         assert len(site.hits) == 10  # robots.txt, the home page and eight pages
         assert site.max_in_flight == 1
+
+
+def test_429_without_retry_after_holds_at_once(serve, tmp_path: Path) -> None:
+    def limited(hit: Hit) -> tuple[int, dict[str, str], bytes]:
+        return (429, HTML, b"too many") if hit.n == 1 else page()
+
+    site = serve({"/": page(("/a", "a")), "/a": limited})
+    crawl = run_crawl([site.url("/")], tmp_path, RETRY_TIMES=1, BACKOFF_BASE_DELAY=0.2)
+    hits = [h for h in site.hits if h.path == "/a"]
+    assert [h.n for h in hits] == [1, 2]
+    assert hits[1].at - hits[0].at >= 0.2
+    assert crawl.stats["backoff/holds/http_429"] == 1
