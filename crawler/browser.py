@@ -20,8 +20,10 @@ share of all fetches. This module owns how such a page is fetched and archived:
 
 Settings: ``BROWSER_ENABLED`` (default True; off: render requests are fetched over plain
 HTTP and counted as ``browser/disabled``), ``BROWSER_HTTP_HANDLER``,
-``BROWSER_NAVIGATION_TIMEOUT`` (ms). Stats: ``browser/renders``, ``browser/xhr_captured``,
-``browser/aborted``, ``browser/snapshots_written``.
+``BROWSER_NAVIGATION_TIMEOUT`` (ms, page load), ``BROWSER_SETTLE_TIMEOUT`` (ms to wait
+for the page's requests to finish; a page that keeps polling is snapshot as it is).
+Stats: ``browser/renders``, ``browser/xhr_captured``, ``browser/aborted``,
+``browser/snapshots_written``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from urllib.parse import urlsplit
 from scrapy.http import Response
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+from scrapy_playwright.page import PageMethod
 
 from archive import Capture, CaptureRef
 from crawler.capture import CaptureExtension, provenance_from_meta
@@ -115,6 +118,18 @@ def render_meta() -> dict[str, Any]:
     return {"playwright": True, "playwright_context": CONTEXT_NAME}
 
 
+async def settle(page: Any, timeout_ms: int) -> None:
+    """Wait until the page's network is idle, at most ``timeout_ms``.
+
+    A page that keeps polling never becomes idle: its DOM is then taken as it is rather
+    than failing the render.
+    """
+    try:
+        await page.wait_for_load_state("networkidle", timeout=timeout_ms)
+    except Exception as exc:  # playwright's TimeoutError, or the page closed meanwhile
+        logger.debug("browser: page not idle after %d ms (%s); snapshot as is", timeout_ms, exc)
+
+
 def _allowed_domains(crawler: Crawler) -> frozenset[str]:
     spider = crawler.spider
     domains: set[str] = set(getattr(spider, "allowed_domains", None) or ())
@@ -145,6 +160,7 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[m
         self._http: Any = None  # built on first use, inside the running event loop
         self._enabled = crawler.settings.getbool("BROWSER_ENABLED", True)
         self._timeout = crawler.settings.getint("BROWSER_NAVIGATION_TIMEOUT", 30000)
+        self._settle = crawler.settings.getint("BROWSER_SETTLE_TIMEOUT", 10000)
         self.abort_request = self._abort
 
     def _http_handler(self) -> Any:
@@ -181,8 +197,9 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[m
         handlers["response"] = self._xhr_recorder(request)
         request.meta["playwright_page_event_handlers"] = handlers
         request.meta.setdefault(
-            "playwright_page_goto_kwargs", {"wait_until": "networkidle", "timeout": self._timeout}
+            "playwright_page_goto_kwargs", {"wait_until": "load", "timeout": self._timeout}
         )
+        request.meta.setdefault("playwright_page_methods", [PageMethod(settle, self._settle)])
         response: Response = await super().download_request(request)
         self._write_snapshot(request, response)
         return response
