@@ -11,16 +11,16 @@ delay between requests. What they lack is a way for one host to say "not before 
 - other components ask for holds too: the challenge detector (anti-bot pages) and the
   robots middleware (``Crawl-delay`` as a minimum interval between fetches).
 
-Only that host waits. A hold pauses the host's downloader slot, the way Scrapy itself
-applies ``DOWNLOAD_DELAY`` (``Slot.latercall``): requests already queued for the host
-wait in place and stay visible to ``DownloaderAwarePriorityQueue``, which meanwhile
-feeds other hosts. Releasing the slot calls ``Downloader._process_queue`` (what
-Scrapy's own timer calls); ``tests/politeness/test_backoff.py`` catches any change of
-that internal. Requests that have not reached the slot yet also wait in
-``process_request`` until the hold ends. An abandoned host's queued requests are failed
-with ``IgnoreRequest`` at once. ``Crawl-delay`` is a per-host minimum interval that each
-request reserves in ``process_request``. Sleeps are asyncio sleeps: govcrawl runs on the
-asyncio reactor (Scrapy's default) or reactorless.
+Only that host waits, and it waits in its downloader slot, where Scrapy itself applies
+``DOWNLOAD_DELAY``: a hold sets the slot's ``latercall`` timer, so requests queued for
+the host stay in the slot queue, visible to ``DownloaderAwarePriorityQueue``, which
+meanwhile feeds other hosts; when the timer fires, ``Downloader._process_queue`` (what
+Scrapy's own timer calls) resumes the slot. ``tests/politeness/test_backoff.py`` catches
+any change of that internal. The ``request_reached_downloader`` signal, sent when a
+request joins its slot and before the slot is processed, re-applies a hold still running
+(a slot Scrapy dropped as idle comes back without it) and ``Crawl-delay`` as a lower
+bound of the slot's delay. An abandoned host's queued requests fail at once with
+``IgnoreRequest``, later ones in ``process_request``.
 
 Sits above Scrapy's RetryMiddleware (550) so that it sees 429/503 before they become
 retries; the retries then wait for the hold like every other request for that host.
@@ -28,7 +28,6 @@ retries; the retries then wait for the hold like every other request for that ho
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from datetime import UTC, datetime
@@ -40,7 +39,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.signals import request_reached_downloader
-from scrapy.utils.asyncio import call_later
+from scrapy.utils.asyncio import CallLaterResult, call_later
 
 from crawler.middlewares.events import fetch_failed, fetch_refused, host_of
 
@@ -90,7 +89,7 @@ class BackoffMiddleware:
         self.threshold = threshold
         self.give_up = give_up
         self._hold_until: dict[str, float] = {}
-        self._next_free: dict[str, float] = {}
+        self._timers: dict[str, CallLaterResult] = {}  # host -> the hold timer of its slot
         self._min_interval: dict[str, float] = {}
         self._failures: dict[str, int] = {}
         self.abandoned: set[str] = set()
@@ -112,22 +111,33 @@ class BackoffMiddleware:
         return mw
 
     def request_reached_downloader(self, request: Request) -> None:
-        """Give the request's slot a delay of at least ``MIN_SLOT_DELAY``.
+        """Bring the request's slot in line with this host's pacing before it is processed.
 
-        Scrapy 2.19's ``Downloader._process_queue`` starts a transfer as an asyncio task
-        and counts it as transferring only once the task runs; with a zero delay its loop
-        therefore starts *every* queued request of a slot at once, whatever the slot's
-        concurrency. A non-zero delay makes it start one and re-check, so a slot never
-        runs with delay 0 (a portal's ``download_delay = 0`` included). The signal comes
-        from ``_enqueue_request`` before that loop runs.
+        - a hold still running on the host pauses the slot (again);
+        - ``Crawl-delay`` is a lower bound of the slot's delay, widened by the slot's
+          jitter so that the jittered delay never falls below it;
+        - the delay is at least ``MIN_SLOT_DELAY``: Scrapy 2.19's
+          ``Downloader._process_queue`` starts a transfer as an asyncio task and counts it
+          as transferring only once the task runs, so with a zero delay its loop starts
+          *every* queued request of the slot at once, out of reach of holds (and of the
+          slot's concurrency, with a handler that does not limit connections per host).
+          A non-zero delay makes it start one request and re-check.
         """
         engine = self.crawler.engine
         key = request.meta.get("download_slot")
         if engine is None or key is None:
             return
+        host = host_of(request.url)
+        self._slot_keys[host] = str(key)
         slot = engine.downloader.slots.get(key)
-        if slot is not None and slot.delay < MIN_SLOT_DELAY:
-            slot.delay = MIN_SLOT_DELAY
+        if slot is None:
+            return
+        spread = 1.0 - min(abs(slot.jitter), 0.9)
+        floor = max(MIN_SLOT_DELAY, self._min_interval.get(host, 0.0) / spread)
+        slot.delay = max(slot.delay, floor)
+        remaining = self._hold_until.get(host, 0.0) - time.monotonic()
+        if remaining > 0 and slot.latercall is not self._timers.get(host):
+            self._pause(host, slot, remaining)
 
     # -- what other components call -------------------------------------------------------
 
@@ -137,7 +147,9 @@ class BackoffMiddleware:
         until = time.monotonic() + seconds
         if until > self._hold_until.get(host, 0.0):
             self._hold_until[host] = until
-            self._pause_slot(host, seconds)
+            slot = self._slot(host)
+            if slot is not None:
+                self._pause(host, slot, seconds)
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(f"backoff/holds/{reason}")
@@ -146,7 +158,10 @@ class BackoffMiddleware:
         return seconds
 
     def set_min_interval(self, host: str, seconds: float) -> None:
-        """Keep at least ``seconds`` between the starts of two fetches from ``host``."""
+        """Keep at least ``seconds`` between the starts of two fetches from ``host``.
+
+        Applied to the host's slot delay when its next request joins the slot.
+        """
         self._min_interval[host] = min(max(0.0, seconds), self.max_delay)
 
     def abandon(self, host: str) -> None:
@@ -167,19 +182,17 @@ class BackoffMiddleware:
             return None
         return engine.downloader.slots.get(key)
 
-    def _pause_slot(self, host: str, seconds: float) -> None:
-        slot = self._slot(host)
-        if slot is None:
-            return
+    def _pause(self, host: str, slot: Slot, seconds: float) -> None:
         if slot.latercall is not None:
             slot.latercall.cancel()
-        slot.latercall = call_later(seconds, self._resume_slot, host)
+        timer = call_later(seconds, self._resume, host, slot)
+        slot.latercall = self._timers[host] = timer
 
-    def _resume_slot(self, host: str) -> None:
-        slot = self._slot(host)
+    def _resume(self, host: str, slot: Slot) -> None:
+        self._timers.pop(host, None)
         engine = self.crawler.engine
-        if slot is None or engine is None:
-            return
+        if engine is None or slot.latercall is None:
+            return  # the slot was closed meanwhile
         slot.latercall = None
         engine.downloader._process_queue(slot)
 
@@ -189,24 +202,9 @@ class BackoffMiddleware:
 
     # -- downloader middleware ------------------------------------------------------------
 
-    async def process_request(self, request: Request) -> None:
-        host = host_of(request.url)
-        while True:
-            if host in self.abandoned:
-                self._refuse_abandoned(request)
-            now = time.monotonic()
-            start = max(now, self._hold_until.get(host, 0.0), self._next_free.get(host, 0.0))
-            self._next_free[host] = start + self._min_interval.get(host, 0.0)
-            if start <= now:
-                return
-            stats = self.crawler.stats
-            assert stats is not None
-            stats.inc_value("backoff/waits")
-            await asyncio.sleep(start - now)
-            if self._hold_until.get(host, 0.0) <= time.monotonic():
-                if host in self.abandoned:
-                    self._refuse_abandoned(request)
-                return
+    def process_request(self, request: Request) -> None:
+        if host_of(request.url) in self.abandoned:
+            self._refuse_abandoned(request)
 
     def process_response(self, request: Request, response: Response) -> Response:
         host = host_of(request.url)
