@@ -9,6 +9,7 @@ import pytest
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+import crawler.settings as project_settings
 from crawler.middlewares.challenges import detect_challenge
 from tests.politeness.conftest import HTML, page, run_crawl
 
@@ -138,3 +139,44 @@ def test_repeated_challenges_abandon_the_host(serve, tmp_path: Path) -> None:
     assert len(fetched) in (2, 3)  # one more may already be on the wire
     assert crawl.stats["challenges/hosts_abandoned"] == 1
     assert crawl.stats["backoff/refused"] == 6 - len(fetched)
+
+
+def test_challenge_pages_reach_the_archive(serve, tmp_path: Path) -> None:
+    """With the real capture component and download handler: challenges are archived."""
+    import archive  # noqa: PLC0415 - only this test needs the archive reader
+
+    site = serve(
+        {
+            "/": page(("/col/a.html", "a"), ("/col/d.html", "d")),
+            "/col/a.html": (412, HTML, RUISHU),
+            "/col/d.html": (200, HTML, STUB),
+        }
+    )
+    out = tmp_path / "archive"
+    archive_settings = {
+        name: getattr(project_settings, name)
+        for name in dir(project_settings)
+        if name.startswith(("ARCHIVE_", "CAPTURE_", "GOVCRAWL_"))
+    }
+    archive_settings["ARCHIVE_DIR"] = str(out)
+    crawl = run_crawl(
+        [site.url("/")],
+        tmp_path,
+        **archive_settings,
+        EXTENSIONS={"crawler.capture.CaptureExtension": 100},
+        DOWNLOAD_HANDLERS={
+            "http": "crawler.capture_handler.WireHttpDownloadHandler",
+            "https": "crawler.capture_handler.WireHttpDownloadHandler",
+        },
+        CHALLENGES_BACKOFF_DELAY=0.01,
+    )
+    assert crawl.stats["challenges/total"] == 2
+    stored = {sc.ref.url: sc for sc in archive.open(out).iter_captures()}
+    assert stored[site.url("/col/a.html")].status == 412
+    assert stored[site.url("/col/a.html")].body() == RUISHU  # as received
+    assert stored[site.url("/col/d.html")].body() == STUB
+    # and never normalised: crawler.records skips them offline (detect_challenge)
+    from crawler.records import source_page  # noqa: PLC0415
+
+    assert source_page(stored[site.url("/col/d.html")]) is None
+    assert source_page(stored[site.url("/")]) is not None
