@@ -73,7 +73,12 @@ def detect_challenge(status: int, body: bytes, url: str = "", method: str = "GET
         return "ruishu"
     if status not in (200, 202):
         return None
-    if method.upper() == "GET" and status == 200 and len(body.strip()) <= 2:
+    if (
+        method.upper() == "GET"
+        and status == 200
+        and len(body.strip()) <= 2
+        and urlsplit(url).path != "/robots.txt"  # an empty robots.txt is ordinary
+    ):
         return "waf_tiny"
     if len(body) > STUB_MAX_BYTES:
         return None

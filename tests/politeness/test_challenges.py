@@ -46,6 +46,7 @@ STUB = b'<html><head><meta http-equiv="refresh" content="0;url=../"></head><body
         (521, b"origin down", "http://a.gov.cn/x.html", None),
         (412, b"precondition failed", "http://a.gov.cn/x.html", None),
         (404, b"", "http://a.gov.cn/x.html", None),
+        (200, b"", "http://a.gov.cn/robots.txt", None),
         # a home page refreshing *down* to the real home page is navigation, not a stub
         (
             200,
