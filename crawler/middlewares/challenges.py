@@ -44,6 +44,7 @@ CHALLENGE_META = "govcrawl_challenge"
 #: Kinds that mean "this client is being blocked": the host is backed off.
 HOSTILE_KINDS = frozenset({"ruishu", "jiasule", "waf_tiny"})
 
+_EMPTY_DATA = (b"[]", b"{}")
 _RUISHU_MARKERS = (b"$_ts", b"nsd=", b"$_ss")
 _JSL_MARKERS = (b"__jsl_clearance", b"_jsl_clearance_s")
 _SCRIPT_OR_STYLE = re.compile(rb"<(script|style)\b.*?</\1\s*>", re.I | re.S)
@@ -61,10 +62,14 @@ def visible_text_size(body: bytes) -> int:
     return len(_SPACE.sub(b"", text))
 
 
-def detect_challenge(status: int, body: bytes, url: str = "", method: str = "GET") -> str | None:
+def detect_challenge(
+    status: int, body: bytes, url: str = "", method: str = "GET", content_type: str = ""
+) -> str | None:
     """The challenge/stub kind of an HTTP answer, or None for an ordinary response.
 
     Pure and cheap: only tiny bodies or the challenge status codes are examined further.
+    ``content_type`` (the response header, when known) keeps an empty JSON/XML list
+    answer of a list API from passing for a WAF body.
     """
     if status == 521 and any(m in body for m in _JSL_MARKERS):
         return "jiasule"
@@ -78,6 +83,8 @@ def detect_challenge(status: int, body: bytes, url: str = "", method: str = "GET
         and status == 200
         and len(body.strip()) <= 2
         and urlsplit(url).path != "/robots.txt"  # an empty robots.txt is ordinary
+        and body.strip() not in _EMPTY_DATA  # nor is an empty JSON list from a list API
+        and not any(t in content_type.lower() for t in ("json", "xml"))
     ):
         return "waf_tiny"
     if len(body) > STUB_MAX_BYTES:
@@ -130,7 +137,8 @@ class ChallengeMiddleware:
         )
 
     def process_response(self, request: Request, response: Response) -> Response:
-        kind = detect_challenge(response.status, response.body, response.url, request.method)
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        kind = detect_challenge(response.status, response.body, response.url, request.method, ctype)
         if kind is None:
             return response
         request.meta[CHALLENGE_META] = kind

@@ -47,6 +47,8 @@ STUB = b'<html><head><meta http-equiv="refresh" content="0;url=../"></head><body
         (412, b"precondition failed", "http://a.gov.cn/x.html", None),
         (404, b"", "http://a.gov.cn/x.html", None),
         (200, b"", "http://a.gov.cn/robots.txt", None),
+        (200, b"[]", "http://a.gov.cn/api/list?page=9", None),
+        (200, b"{}", "http://a.gov.cn/api/x", None),
         # a home page refreshing *down* to the real home page is navigation, not a stub
         (
             200,
@@ -64,6 +66,11 @@ STUB = b'<html><head><meta http-equiv="refresh" content="0;url=../"></head><body
 )
 def test_detect_challenge(status: int, body: bytes, url: str, kind: str | None) -> None:
     assert detect_challenge(status, body, url) == kind
+
+
+def test_tiny_json_answers_are_data_not_waf_bodies() -> None:
+    assert detect_challenge(200, b"0", "http://a.gov.cn/x", content_type="text/html") == "waf_tiny"
+    assert detect_challenge(200, b"0", "http://a.gov.cn/x", content_type="application/json") is None
 
 
 def test_real_listing_with_ruishu_script_is_not_a_challenge(fixtures_dir: Path) -> None:
@@ -85,7 +92,7 @@ def test_challenges_are_archived_counted_backed_off_and_not_parsed(serve, tmp_pa
             ),
             "/col/a.html": (412, HTML, RUISHU),
             "/col/b.html": (521, HTML, JIASULE),
-            "/col/c.html": (200, HTML, b"{}"),
+            "/col/c.html": (200, HTML, b"0"),
             "/col/d.html": (200, HTML, STUB),
             "/col/ok.html": page(text="正文"),
             "/col/": page(("/col/never.html", "never")),
