@@ -33,6 +33,7 @@ def _response(head: bytes, body: bytes = b"") -> bytes:
     return head + b"\r\n\r\n" + body
 
 
+REASON_BODY = "政府信息公开工作年度报告。".encode() * 200
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
 SENT: dict[str, bytes] = {
     "/robots.txt": _response(
@@ -82,7 +83,12 @@ SENT: dict[str, bytes] = {
     "/redirect": _response(
         b"HTTP/1.1 302 Found\r\nLocation: /gzip?via=redirect\r\nContent-Length: 0"
     ),
-    "/reason": _response("HTTP/1.1 200 Très Bien\r\nContent-Length: 2".encode("latin-1"), b"ok"),
+    # (a body long enough not to look like an anti-bot stub to the challenge detector)
+    "/reason": _response(
+        "HTTP/1.1 200 Très Bien\r\nContent-Type: text/plain\r\nContent-Length: %d".encode("latin-1")
+        % len(REASON_BODY),
+        REASON_BODY,
+    ),
 }
 
 
