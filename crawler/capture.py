@@ -7,7 +7,8 @@ body still as received (HttpCompressionMiddleware has not decoded it yet). The w
 facts Scrapy's ``Response`` does not keep (reason phrase, header case and order,
 headers actually sent) come from ``crawler.capture_handler``; when another download
 handler served the request, the capture is rebuilt from Scrapy's objects and marked
-as such in its provenance (``capture_fidelity``).
+as such in its provenance (``capture_fidelity``). Pages rendered in a browser are not
+captured here: ``crawler/browser.py`` stores their DOM as a ``resource`` record.
 
 Transfer-Encoding chunking: the body is stored de-chunked (the HTTP client removes the
 chunk framing; a WARC payload digest is defined over the de-chunked entity). The Capture
@@ -288,9 +289,16 @@ class CaptureExtension:
         wire = request.meta.pop(WIRE_META_KEY, None)
         if self.writer is None or self._failed:
             return
-        if request.meta.get("playwright"):
-            # A browser render: crawler.browser archives the DOM as a resource record that
-            # refers to the raw response (never a fake response) and the XHR answers itself.
+        if wire is None and request.meta.get("playwright"):
+            # Rendered in a browser: crawler/browser.py archives the DOM snapshot as a
+            # resource record (and the page's XHRs); this response is that DOM, not what
+            # a server sent, and must not be stored as a fake "response" record. (With
+            # BROWSER_ENABLED off the same request goes over HTTP, has wire facts, and is
+            # captured like any other exchange.)
+            snapshot = request.meta.get("govcrawl_snapshot")
+            if snapshot is not None:
+                request.meta[CAPTURE_META_KEY] = snapshot
+            self.stats.inc_value("archive/browser_responses_not_captured")
             return
         capture = build_capture(request, response, wire if isinstance(wire, WireExchange) else None)
         if wire is None:

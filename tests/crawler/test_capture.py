@@ -306,3 +306,22 @@ def test_extension_stops_the_crawl_when_the_archive_fails(
     fake_writer[0].fail = False
     ext.response_downloaded(response, request, None)  # type: ignore[arg-type]
     assert fake_writer[0].captures == []
+
+
+def test_browser_rendered_responses_are_not_stored_as_responses(
+    tmp_path: Path, fake_writer: list[FakeWriter]
+) -> None:
+    crawler = _crawler(tmp_path)
+    ext = CaptureExtension.from_crawler(crawler)
+    assert crawler.stats is not None
+    crawler.stats.open_spider()
+    ext.spider_opened(crawler._create_spider("test"))  # type: ignore[attr-defined]
+    request, response = _exchange({"playwright": True, "govcrawl_snapshot": "snapshot-ref"})
+    ext.response_downloaded(response, request, None)  # type: ignore[arg-type]
+    assert fake_writer[0].captures == []
+    assert request.meta[CAPTURE_META_KEY] == "snapshot-ref"
+    # with the browser off the same request goes over HTTP: then it is a real exchange
+    request, response = _exchange({"playwright": True})
+    request.meta[WIRE_META_KEY] = _wire()
+    ext.response_downloaded(response, request, None)  # type: ignore[arg-type]
+    assert len(fake_writer[0].captures) == 1
