@@ -3,9 +3,11 @@
 One ``ArchiveWriter`` per archive directory at a time (an exclusive lock file enforces it).
 On open it first recovers any ``*.open`` file a crashed writer left behind. Each exchange
 becomes ``response`` + ``request`` + ``metadata`` records (Heritrix's order), each one gzip
-member, flushed to the OS as soon as written; the index row is committed after the
-records, so a crash can lose at most the records in flight, and recovery re-indexes any
-complete record the index missed. See docs/warc.md for the profile.
+member, flushed to the OS as soon as written; index rows follow the records and are
+committed in small batches (at the latest after ``commit_interval`` seconds, and before a
+file is sealed), so a crash can lose at most the records in flight, and recovery
+re-indexes any complete record of the open file that the index missed.
+See docs/warc.md for the profile.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from collections.abc import Mapping
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -78,15 +81,24 @@ class ArchiveWriter:
         *,
         prefix: str = "govcrawl",
         fsync: bool = False,
+        commit_every: int = 64,
+        commit_interval: float = 1.0,
     ) -> None:
         if max_file_size <= 0:
             raise ArchiveError(f"max_file_size must be positive, got {max_file_size}")
         self.archive_dir = Path(archive_dir)
         self.max_file_size = max_file_size
         self.prefix = prefix
-        self.fsync = (
-            fsync  # off by default: flush() already survives kill -9; fsync adds power-loss safety
-        )
+        # fsync per record is off by default: a flushed record survives kill -9 already;
+        # fsync adds power-loss safety at a cost. Sealed files are always fsynced.
+        self.fsync = fsync
+        # Index rows are committed in small batches (a commit per capture costs as much as
+        # writing its three records). Safe: rows not yet committed all point into the open
+        # file, and recovery indexes that file's missing records after a crash.
+        self.commit_every = commit_every
+        self.commit_interval = commit_interval
+        self._uncommitted = 0
+        self._last_commit = time.monotonic()
         self._warcinfo = dict(warcinfo or {})
         self._software = _software()
         self._mutex = threading.RLock()
@@ -149,10 +161,22 @@ class ArchiveWriter:
         if self.fsync and self._fh is not None:
             os.fsync(self._fh.fileno())
 
+    def _commit_index(self, now: float | None = None) -> None:
+        self._index.commit()
+        self._uncommitted = 0
+        self._last_commit = time.monotonic() if now is None else now
+
+    def flush_index(self) -> None:
+        """Make every capture written so far visible to readers in other connections."""
+        with self._mutex:
+            if not self._closed:
+                self._commit_index()
+
     def _seal(self) -> None:
         """Close the open file and give it its final name (what the index already says)."""
         if self._fh is None or self._open_path is None:
             return
+        self._commit_index()  # a sealed file is never recovered: its rows must be committed
         self._fh.flush()
         os.fsync(self._fh.fileno())  # a sealed file is durable, whatever self.fsync says
         self._fh.close()
@@ -309,7 +333,14 @@ class ArchiveWriter:
         if req is not None:
             row = link(row, req.record, req.offset, req.length)
         row = link(row, meta.record, meta.offset, meta.length)
-        self._index.add(row)
+        self._index.add(row, commit=False)
+        self._uncommitted += 1
+        now = time.monotonic()
+        if (
+            self._uncommitted >= self.commit_every
+            or now - self._last_commit >= self.commit_interval
+        ):
+            self._commit_index(now)
         assert self._fh is not None
         if self._fh.tell() >= self.max_file_size:
             self._seal()

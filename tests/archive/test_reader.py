@@ -164,10 +164,18 @@ def test_get_prefers_raw_response_over_later_dom_snapshot(archive_dir: Path) -> 
 
 
 def test_reads_from_file_still_being_written(archive_dir: Path) -> None:
-    with ArchiveWriter(archive_dir) as w:
+    with ArchiveWriter(archive_dir, commit_every=2, commit_interval=3600) as w:
         w.write_capture(make_capture(url=URL, body=b"live"))
+        with archive.open(archive_dir) as arc, pytest.raises(NotCaptured):
+            arc.get(URL)  # index rows are committed in batches
+        w.write_capture(make_capture(url=URL + "&2", body=b"live2"))  # batch of 2: committed
         with archive.open(archive_dir) as arc:
             assert arc.get(URL).raw_body == b"live"
+            assert arc.get(URL + "&2").raw_body == b"live2"
+        w.write_capture(make_capture(url=URL + "&3", body=b"live3"))
+        w.flush_index()
+        with archive.open(archive_dir) as arc:
+            assert arc.get(URL + "&3").raw_body == b"live3"  # read from the .open file
 
 
 def test_crawl_state_keeps_validators_across_304(archive_dir: Path) -> None:

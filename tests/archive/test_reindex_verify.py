@@ -154,6 +154,7 @@ def test_verify_tolerates_in_flight_tail_of_open_file_only(archive_dir: Path) ->
         assert open_file is not None
         with open_file.open("ab") as fh:  # what a writer mid-record looks like from outside
             fh.write(gzip.compress(b"WARC/1.1\r\n" + bytes(range(256)) * 40)[:100])
+        w.flush_index()
         assert verify_archive(archive_dir) == []
         data = open_file.read_bytes()
     sealed = sealed_warcs(archive_dir)[0]
