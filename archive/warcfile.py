@@ -86,25 +86,30 @@ class WrittenRecord:
 class _GzipMember:
     """The file object warcio writes one record to: each record becomes one gzip member.
 
-    warcio's own gzip wrapper is fixed at level 9, which costs several times level 6 for
-    a few per cent of size on already-compressed bodies; warcio calls ``flush`` once at
-    the end of each record, which is where the member is finished and handed to the OS.
+    warcio calls ``write`` for the WARC head, the HTTP head and the payload, then
+    ``flush`` once at the end of the record, which is where the member is compressed and
+    handed to the OS. Why not warcio's own gzip wrapper: it always uses level 9 and a
+    32 KiB window, whose set-up costs ten times the compression of a 300-byte request or
+    metadata record; we size the window to the record and use level 6.
     """
 
     def __init__(self, fh: IO[bytes], level: int) -> None:
         self._fh = fh
         self._level = level
-        self._deflate: Any = None
+        self._parts: list[bytes] = []
 
     def write(self, data: bytes) -> None:
-        if self._deflate is None:
-            self._deflate = zlib.compressobj(self._level, zlib.DEFLATED, 31)
-        self._fh.write(self._deflate.compress(data))
+        self._parts.append(data)
 
     def flush(self) -> None:
-        if self._deflate is not None:
-            self._fh.write(self._deflate.flush())
-            self._deflate = None
+        if self._parts:
+            data = b"".join(self._parts)
+            self._parts = []
+            window_bits = min(15, max(9, (len(data) - 1).bit_length()))
+            deflate = zlib.compressobj(
+                self._level, zlib.DEFLATED, 16 + window_bits, min(8, max(1, window_bits - 7))
+            )
+            self._fh.write(deflate.compress(data) + deflate.flush())
         self._fh.flush()
 
 
