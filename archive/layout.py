@@ -73,3 +73,11 @@ def take_writer_lock(archive_dir: Path, purpose: str) -> IO[bytes]:
             f"cannot {purpose}: archive {archive_dir} is being written by another process"
         ) from None
     return fh
+
+
+def require_archive(archive_dir: Path) -> None:
+    """ArchiveError (one line) unless ``archive_dir`` looks like an archive directory."""
+    if not archive_dir.is_dir():
+        raise ArchiveError(f"no archive at {archive_dir}: directory does not exist")
+    if not (archive_dir / WARC_DIR).is_dir() and not (archive_dir / "index.sqlite3").is_file():
+        raise ArchiveError(f"{archive_dir} is not a govcrawl archive (no warcs/ or index.sqlite3)")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from archive.errors import CorruptWarc
 from archive.index import INDEX_NAME, ArchiveIndex, IndexRow
-from archive.layout import list_warcs, sealed_name, take_writer_lock
+from archive.layout import list_warcs, require_archive, sealed_name, take_writer_lock
 from archive.records import INDEXED_TYPES, link, row_for
 from archive.warcfile import parse_record, scan_members
 
@@ -80,6 +80,7 @@ def reindex(archive_dir: Path, *, warn: Warn | None = None) -> ReindexReport:
 
     Holds the writer lock: a running crawl's writer and a rebuild must not interleave.
     """
+    require_archive(archive_dir)
     lock = take_writer_lock(archive_dir, "reindex")
     index = ArchiveIndex(archive_dir / INDEX_NAME)
     try:

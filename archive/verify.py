@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.errors import ArchiveError, CorruptWarc
+from archive.errors import CorruptWarc
 from archive.index import INDEX_NAME, ArchiveIndex
-from archive.layout import OPEN_SUFFIX, list_warcs, sealed_name
+from archive.layout import OPEN_SUFFIX, list_warcs, require_archive, sealed_name
 from archive.records import INDEXED_TYPES
 from archive.warcfile import WarcRecord, parse_http_head, parse_record, scan_members
 
@@ -88,8 +88,7 @@ def verify_archive(
     archive_dir: Path, *, progress: Callable[[str], None] | None = None
 ) -> list[Problem]:
     """Every problem found in ``archive_dir``, in file and offset order."""
-    if not archive_dir.is_dir():
-        raise ArchiveError(f"no archive at {archive_dir}: directory does not exist")
+    require_archive(archive_dir)
     problems: list[Problem] = []
     seen: dict[tuple[str, int], _Seen] = {}
     for path in list_warcs(archive_dir):

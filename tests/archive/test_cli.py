@@ -149,3 +149,14 @@ def test_verify_and_reindex_commands(
     assert "reindexed 2 captures from 1 files" in err
     code, _, _ = run(["verify", "--archive", str(filled)], capsysbinary)
     assert code == 0
+
+
+@pytest.mark.parametrize("command", ["verify", "reindex", "export-cdxj", "history http://x/"])
+def test_directory_that_is_not_an_archive(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], command: str
+) -> None:
+    code, _, err = run([*command.split(), "--archive", str(tmp_path)], capsysbinary)
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1
+    assert "is not a govcrawl archive" in err
+    assert list(tmp_path.iterdir()) == []  # nothing created in a stranger's directory
