@@ -54,6 +54,33 @@ def is_column_name(text: str) -> bool:
     return bool(COLUMN_NAME.fullmatch(text.strip()))
 
 
+ELLIPSIS = re.compile(r"(\.\.\.|…|。。。)\s*$")
+# Titles that are not reports even when filed in a report column (letters, notices...).
+NOT_A_REPORT = re.compile(
+    r"关于|通知|函|公告|公示|意见|办法|方案|决定|批复|会议|简报|动态|制度|规定|解读|要点|计划"
+)
+
+
+def classify_truncated(title: str) -> DocKind | None:
+    """A listing title cut short ("某县2023年政府信息公开工作年…"): a report if what is left
+    names disclosure and a year, a guide if it reaches "指南" (full titles: classify_title)."""
+    if not ELLIPSIS.search(title):
+        return None
+    if "指南" in title and DISCLOSURE_WORDS.search(title):
+        return "guide"
+    if DISCLOSURE_WORDS.search(title) and YEAR.search(title) and not NOT_A_REPORT.search(title):
+        return "annual_report"
+    return None
+
+
+def classify_column_member(title: str, column_label: str) -> DocKind | None:
+    """A document filed in a report or guide column whose title does not say what it is
+    ("县教育局", "2023年度"): the column's kind, unless the title names another genre."""
+    if not title.strip() or NOT_A_REPORT.search(title):
+        return None
+    return "guide" if "指南" in column_label else "annual_report"
+
+
 def title_year(title: str) -> int | None:
     """The year a title names (the report year for reports), or None."""
     m = YEAR.search(title)

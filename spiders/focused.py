@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -39,7 +39,9 @@ from spiders.classify import (
     FOLLOW_FROM_HOME,
     FOLLOW_IN_PORTAL,
     SCORE_YEAR_COLUMN,
+    classify_column_member,
     classify_title,
+    classify_truncated,
     is_pagination,
     is_report_column,
     nav_score,
@@ -176,7 +178,7 @@ class FocusedSpider(scrapy.Spider):
         }
 
     def _candidate(
-        self, response: Response, portal: Portal, item: ListItem, kind: str
+        self, response: Response, portal: Portal, item: ListItem, kind: str, rule: str = "title"
     ) -> Iterator[scrapy.Request]:
         if item.url in self._requested or not self._allowed(portal, item.url):
             return
@@ -185,7 +187,7 @@ class FocusedSpider(scrapy.Spider):
         meta = {
             **self._base_meta(response, "L"),
             "govcrawl_link_text": item.title,
-            "govcrawl_rule": f"title:{kind}",
+            "govcrawl_rule": f"{rule}:{kind}",
             "govcrawl_hint_title": item.title,
             "govcrawl_hint_date": item.date,
             ROLE: "report",
@@ -277,10 +279,17 @@ class FocusedSpider(scrapy.Spider):
         context: Context = response.meta.get(CONTEXT, "home")
         link_text = str(response.meta.get("govcrawl_link_text") or "")
         in_report = context == "report" or is_report_column(response.url, link_text)
-        yield from self._listing(response, portal, listing, in_report)
+        directory = urljoin(response.url, "./")
+        yield from self._listing(response, portal, listing, in_report, directory)
         if not self._depth_ok(portal, response):
             return
-        candidates = sum(1 for it in listing.items if classify_title(it.title))
+        candidates = sum(
+            1
+            for it in listing.items
+            if classify_item(
+                it, in_report=in_report, column_label=link_text, member_prefix=directory
+            )[0]
+        )
         if (
             candidates == 0
             and listing.script_driven
@@ -312,18 +321,26 @@ class FocusedSpider(scrapy.Spider):
         )
 
     def _listing(
-        self, response: Response, portal: Portal, listing: Listing, in_report: bool
+        self,
+        response: Response,
+        portal: Portal,
+        listing: Listing,
+        in_report: bool,
+        member_prefix: str | None,
     ) -> Iterator[scrapy.Request]:
         column = str(response.meta.get(COLUMN) or listing.column)
+        label = str(response.meta.get("govcrawl_link_text") or "")
         found = 0
         records: list[str] = []
         for item in listing.items:
-            kind = classify_title(item.title)
+            kind, rule = classify_item(
+                item, in_report=in_report, column_label=label, member_prefix=member_prefix
+            )
             if kind or in_report:
                 records.append(item.url)
             if kind:
                 found += 1
-                yield from self._candidate(response, portal, item, kind)
+                yield from self._candidate(response, portal, item, kind, rule)
         if listing.declared_total is not None or records:
             self.tally.column(portal.name, column, listing.declared_total, records)
         if listing.pages and (in_report or found) and self._depth_ok(portal, response):
@@ -448,7 +465,31 @@ class FocusedSpider(scrapy.Spider):
             formdata=tuple(meta.get(FORM) or ()),
             size_known=bool(meta.get(SIZE_KNOWN, True)),
         )
-        yield from self._listing(response, portal, listing, in_report=True)
+        yield from self._listing(response, portal, listing, in_report=True, member_prefix=None)
+
+
+def classify_item(
+    item: ListItem, *, in_report: bool, column_label: str, member_prefix: str | None = None
+) -> tuple[str | None, str]:
+    """Whether a listed document is a candidate: (kind or None, the rule that decided).
+
+    By its title; by what is left of a truncated title; and, inside a report or guide
+    column, any article filed under the column (``member_prefix``: the column's directory;
+    None for a list API's answer, which only holds the column's records) and not titled as
+    another genre (units' reports are often listed by the unit's name only).
+    """
+    kind = classify_title(item.title)
+    if kind:
+        return kind, "title"
+    kind = classify_truncated(item.title)
+    if kind:
+        return kind, "title-truncated"
+    member = member_prefix is None or item.url.startswith(member_prefix)
+    if in_report and member and ARTICLE_URL.search(item.url):
+        kind = classify_column_member(item.title, column_label)
+        if kind:
+            return kind, "column-member"
+    return None, "title"
 
 
 def nav_score_text(text: str) -> int:

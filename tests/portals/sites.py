@@ -47,7 +47,8 @@ class SiteSpec:
 
 
 def _li(href: str, title: str, date: str) -> str:
-    return f'<li><a href="{href}" title="{html.escape(title)}">{html.escape(title)}</a><span>{date}</span></li>'
+    attr = "" if title.endswith("…") else f' title="{html.escape(title)}"'
+    return f'<li><a href="{href}"{attr}>{html.escape(title)}</a><span>{date}</span></li>'
 
 
 # --- 1. TRS WCM (UTF-8) --------------------------------------------------------------------
@@ -73,6 +74,8 @@ def trs_site() -> SiteSpec:
         [
             ("202001/t20200115_106.html", "某县2019年度政府信息公开工作年度报告", "2020-01-15"),
             ("P020190110_107.pdf", "某县2018年政府信息公开工作年度报告", "2019-01-10"),
+            # A title the listing cut short, with no title attribute to recover it.
+            ("201801/t20180110_108.html", "某县2017年政府信息公开工作年…", "2018-01-10"),
         ],
     ]
     pdf = files.pdf(
@@ -240,6 +243,8 @@ def trs_gbk_site() -> SiteSpec:
                     "某区行政审批服务局2022年政府信息公开工作年度报告",
                     "2023-02-03",
                 ),
+                # A unit's report listed by the unit's name only: a column member.
+                ("202302/t20230204_23.html", "某区教育局", "2023-02-04"),
             ]
         ],
         "2021": [

@@ -9,7 +9,9 @@ from spiders.classify import (
     SCORE_NEGATIVE,
     SCORE_REPORT_COLUMN,
     SCORE_YEAR_COLUMN,
+    classify_column_member,
     classify_title,
+    classify_truncated,
     is_column_name,
     is_pagination,
     nav_score,
@@ -91,3 +93,14 @@ def test_application_and_key_area_sections_are_not_walked() -> None:
     assert nav_score(Anchor("http://x.gov.cn/zfxxgk/zfxxgksq/", "政府信息公开申请")).score < 0
     assert nav_score(Anchor("http://x.gov.cn/zwgk/zdlyxxgk/", "重点领域信息公开")).score < 0
     assert nav_score(Anchor("http://x.gov.cn/zfxxgk/ysqgk/", "依申请公开指南")).score > 0
+
+
+def test_truncated_titles_and_column_members() -> None:
+    assert classify_truncated("某县2023年政府信息公开工作年…") == "annual_report"
+    assert classify_truncated("某县人民政府政府信息公开指南...") == "guide"
+    assert classify_truncated("关于2023年政府信息公开工作的通…") is None
+    assert classify_truncated("某县2023年政府信息公开工作年度报告") is None  # not truncated
+    assert classify_column_member("某区教育局", "2023年") == "annual_report"
+    assert classify_column_member("某区教育局", "政府信息公开指南") == "guide"
+    assert classify_column_member("关于2014年政府信息公开工作要点落实情况的函", "年报") is None
+    assert classify_column_member("区政府召开常务会议", "2021年") is None
