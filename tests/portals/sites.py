@@ -675,6 +675,8 @@ fetch('/api/ndbg.json').then(function (r) { return r.json(); }).then(function (d
     li.appendChild(a); li.appendChild(s); ul.appendChild(li);
   });
 });
+// A visitor counter that polls for ever: the page never becomes network-idle.
+setInterval(function () { fetch('/api/ping.json'); }, 300);
 """
 
 
@@ -712,10 +714,15 @@ def jsonly_site() -> SiteSpec:
             body = (
                 "<h2>政府信息公开年报</h2><ul id='report-list'></ul>"
                 "<script src='/static/list.js'></script>"
+                # What the browser must not fetch: another host, and images.
+                f"<script src='http://localhost:{port}/outside/track.js'></script>"
+                "<img src='/static/banner.jpg'>"
             )
             return html_reply(page("政府信息公开年报", body))
         if p == "/static/list.js":
             return Reply(200, "application/javascript", JS_LIST)
+        if p == "/api/ping.json":
+            return Reply(200, "application/json", b'{"visits": 1}')
         if p == "/api/ndbg.json":
             data = {
                 "total": len(items),

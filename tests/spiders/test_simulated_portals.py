@@ -136,7 +136,8 @@ def test_zero_forbidden_fetches(crawl: dict[str, Crawled], name: str) -> None:
 @pytest.mark.parametrize("name", SITE_NAMES)
 def test_pages_fetched_per_report_found(crawl: dict[str, Crawled], name: str) -> None:
     c = crawl[name]
-    pages = [p for p in c.paths if p != "/robots.txt"]
+    # The crawler's own fetches (a browser render counts as one, whatever it loaded).
+    pages = [f for f in c.fetches if not f["url"].endswith("/robots.txt")]
     ratio = len(pages) / len(c.spec.reports)
     print(f"{name}: {len(pages)} fetches for {len(c.spec.reports)} reports = {ratio:.2f}")
     assert ratio <= PAGES_PER_REPORT_MAX
@@ -197,6 +198,9 @@ def test_browser_only_for_the_script_only_page(crawl: dict[str, Crawled]) -> Non
     print(f"browser share: {len(rendered)}/{total} = {len(rendered) / total:.3f}")
     # The list the page fetched was captured from inside the browser; nothing else is.
     assert "/api/ndbg.json" in js.paths
+    assert "/api/ping.json" in js.paths  # it kept polling, and the render still completed
+    assert "/static/banner.jpg" not in js.paths  # images are not loaded
+    assert not [h for h in js.server.hits if h.path.startswith("/outside/")]  # nor other hosts
     assert not [f for f in js.fetches if f["url"].endswith("/api/ndbg.json")]
 
 
