@@ -47,6 +47,7 @@ from spiders.classify import (
     nav_score,
     repeats_segment,
     title_year,
+    year_only,
 )
 from spiders.model import Anchor, Listing, ListItem, PageRequest, Platform
 from spiders.platforms import parse_api, parse_page
@@ -66,6 +67,7 @@ FORM = "discovery_formdata"
 SIZE_KNOWN = "discovery_size_known"
 RENDERED = "discovery_rendered"
 KIND = "discovery_kind"
+YEAR = "discovery_year"  # the report year: from the title, else the by-year column
 # Scheduler priorities: what is closest to a report goes first, so that a page budget or an
 # interrupted crawl loses navigation, not reports.
 PRIORITY_REPORT = 30
@@ -188,6 +190,8 @@ class FocusedSpider(scrapy.Spider):
             **self._base_meta(response, "L"),
             "govcrawl_link_text": item.title,
             "govcrawl_rule": f"{rule}:{kind}",
+            YEAR: title_year(item.title)
+            or year_only(str(response.meta.get("govcrawl_link_text") or "")),
             "govcrawl_hint_title": item.title,
             "govcrawl_hint_date": item.date,
             ROLE: "report",
@@ -420,7 +424,7 @@ class FocusedSpider(scrapy.Spider):
         title = str(meta.get("govcrawl_hint_title") or "")
         kind = str(meta.get(KIND) or "annual_report")
         if response.status == 200:
-            year = title_year(title) if kind == "annual_report" else None
+            year = meta.get(YEAR) if kind == "annual_report" else None
             self.tally.inc(portal.name, f"reports/{kind}/{year or 'unknown'}")
         ref = meta.get("govcrawl_capture")
         yield ReportPage(

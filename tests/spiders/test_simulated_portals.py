@@ -222,3 +222,9 @@ def test_browser_snapshot_and_xhr_are_archived(crawl: dict[str, Crawled]) -> Non
     assert len(xhr) == 1
     assert xhr[0].fetch_method == "browser"
     assert json.loads(xhr[0].body())["total"] == 4
+
+
+def test_year_of_a_unit_report_comes_from_its_year_column(crawl: dict[str, Crawled]) -> None:
+    stats = crawl["trs-gbk"].stats
+    # 某区人民政府, 某区行政审批服务局 and 某区教育局 (titled by the unit only, in "2022年").
+    assert stats["discovery/trs-gbk/reports/annual_report/2022"] == 3
