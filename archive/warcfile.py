@@ -95,7 +95,7 @@ class _GzipMember:
 
     def __init__(self, fh: IO[bytes], level: int) -> None:
         self._fh = fh
-        self._level = level
+        self.level = level  # for the next member; RecordWriter sets it per record
         self._parts: list[bytes] = []
 
     def write(self, data: bytes) -> None:
@@ -107,7 +107,7 @@ class _GzipMember:
             self._parts = []
             window_bits = min(15, max(9, (len(data) - 1).bit_length()))
             deflate = zlib.compressobj(
-                self._level, zlib.DEFLATED, 16 + window_bits, min(8, max(1, window_bits - 7))
+                self.level, zlib.DEFLATED, 16 + window_bits, min(8, max(1, window_bits - 7))
             )
             self._fh.write(deflate.compress(data) + deflate.flush())
         self._fh.flush()
@@ -118,6 +118,7 @@ class RecordWriter:
 
     def __init__(self, fh: IO[bytes], *, compress_level: int = 6) -> None:
         self._fh = fh
+        self._default_level = compress_level
         self._member = _GzipMember(fh, compress_level)
         self._warc = WARCWriter(self._member, gzip=False, warc_version=WARC_VERSION)
 
@@ -130,6 +131,7 @@ class RecordWriter:
         block: bytes = b"",
         http_head: bytes | None = None,
         content_type: str | None = None,
+        compress_level: int | None = None,
     ) -> WrittenRecord:
         """Write one record: ``http_head`` (for request/response) then ``block`` as its payload.
 
@@ -160,6 +162,7 @@ class RecordWriter:
             http_headers=http_headers,
         )
         offset = self._fh.tell()
+        self._member.level = self._default_level if compress_level is None else compress_level
         self._warc.write_record(record)  # ends with flush(): member complete, in the OS
         stored = WarcRecord(
             headers=tuple((str(k), str(v)) for k, v in record.rec_headers.headers),

@@ -281,3 +281,22 @@ def test_files_roll_by_size(archive_dir: Path) -> None:
 def test_second_writer_on_same_archive_is_refused(archive_dir: Path) -> None:
     with ArchiveWriter(archive_dir), pytest.raises(ArchiveError, match="another process"):
         ArchiveWriter(archive_dir)
+
+
+@pytest.mark.parametrize(
+    ("headers", "stored_raw"),
+    [
+        ((("Content-Encoding", "gzip"), ("Content-Type", "text/html")), True),
+        ((("Content-Type", "application/pdf"),), True),
+        ((("Content-Type", "text/html; charset=gbk"),), False),
+        ((("Content-Type", "image/svg+xml"),), False),
+    ],
+)
+def test_already_compressed_bodies_are_not_deflated_again(
+    archive_dir: Path, headers: tuple[tuple[str, str], ...], stored_raw: bool
+) -> None:
+    body = ("<p>政府信息公开</p>" * 400).encode()  # compressible, whatever the headers say
+    with ArchiveWriter(archive_dir) as writer:
+        ref = writer.write_capture(make_capture(response_headers=headers, body=body))
+    assert (ref.length > len(body)) is stored_raw  # level 0 member: body bytes plus framing
+    assert warcio_check(sealed_warcs(archive_dir)).returncode == 0
