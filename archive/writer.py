@@ -79,9 +79,7 @@ _PRECOMPRESSED_TYPES = (
     "application/x-gzip",
     "application/x-rar",
     "application/x-7z",
-    "application/vnd.openxmlformats",
-    "application/vnd.ms-",
-    "application/msword",
+    "application/vnd.openxmlformats",  # docx/xlsx are zip files (old .doc/.xls are not)
     "image/",
     "video/",
     "audio/",
@@ -95,7 +93,7 @@ def _precompressed(content_encoding: str | None, content_type: str | None) -> bo
         return True
     kind = (content_type or "").strip().lower()
     return kind.startswith(_PRECOMPRESSED_TYPES) and not kind.startswith(
-        ("image/svg", "image/bmp", "application/vnd.ms-excel")  # these compress well
+        ("image/svg", "image/bmp")  # text and raw pixels: these compress well
     )
 
 
@@ -127,12 +125,12 @@ class ArchiveWriter:
         # fsync per record is off by default: a flushed record survives kill -9 already;
         # fsync adds power-loss safety at a cost. Sealed files are always fsynced.
         self.fsync = fsync
-        # Index rows are committed in small batches (a commit per capture costs as much as
-        # writing its three records). Safe: rows not yet committed all point into the open
-        # file, and recovery indexes that file's missing records after a crash.
         # Deflate level for text bodies: 3 costs 40 % of level 6's CPU on real portal HTML
         # for ~9 % more bytes; already-compressed bodies are stored at level 0.
         self.compress_level = compress_level
+        # Index rows are committed in small batches (a commit per capture costs as much as
+        # writing its three records). Safe: rows not yet committed all point into the open
+        # file, and recovery indexes that file's missing records after a crash.
         self.commit_every = commit_every
         self.commit_interval = commit_interval
         self._uncommitted = 0
