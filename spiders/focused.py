@@ -114,6 +114,8 @@ class FocusedSpider(scrapy.Spider):
         }
         self.tally = DiscoveryTally(None)
         self._requested: set[str] = set()
+        # Records a listing page added to its column, read by _navigate right after.
+        self._new_records: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> FocusedSpider:
@@ -345,8 +347,10 @@ class FocusedSpider(scrapy.Spider):
             if kind:
                 found += 1
                 yield from self._candidate(response, portal, item, kind, rule)
+        new = len(records)
         if listing.declared_total is not None or records:
-            self.tally.column(portal.name, column, listing.declared_total, records)
+            new = self.tally.column(portal.name, column, listing.declared_total, records)
+        self._new_records[response.url] = new
         if listing.pages and (in_report or found) and self._depth_ok(portal, response):
             known = listing.declared_total is not None
             for req in listing.pages:
@@ -378,13 +382,16 @@ class FocusedSpider(scrapy.Spider):
         threshold = FOLLOW_FROM_HOME if context == "home" else FOLLOW_IN_PORTAL
         column = str(response.meta.get(COLUMN) or listing.column)
         pages_of_column = 0
+        # A listing page that added nothing new to its column is a repeat (endless "next"
+        # links answered with the same records): its pagination is not followed.
+        adds_records = self._new_records.pop(response.url, 1) > 0
         for anchor in extract_anchors(tree, response.url):
             if anchor.url in listed or anchor.url in self._requested:
                 continue
             if ARTICLE_URL.search(anchor.url) or attachments([anchor]):
                 continue
             if (in_report or candidates) and not listing.pages and is_pagination(anchor):
-                if pages_of_column < MAX_COLUMN_PAGES:
+                if adds_records and pages_of_column < MAX_COLUMN_PAGES:
                     pages_of_column += 1
                     yield from self._page_request(
                         response, portal, PageRequest(anchor.url), column, anchor.text

@@ -52,15 +52,22 @@ class DiscoveryTally:
         if self.stats is not None:
             self.stats.inc_value(f"discovery/{portal}/{key}", count)
 
-    def column(self, portal: str, column: str, declared: int | None, records: list[str]) -> None:
-        """Record a listing page (or API answer) of ``column``: its declared size, its records."""
+    def column(self, portal: str, column: str, declared: int | None, records: list[str]) -> int:
+        """Record a listing page (or API answer) of ``column``: its declared size, its records.
+
+        Returns how many of the records are new to the column (0: the page repeats pages
+        already seen, as endless pagination does).
+        """
         tally = self.columns[(portal, column)]
         if declared is not None:
             tally.declared = max(tally.declared or 0, declared)
+        before = len(tally.seen)
         tally.seen.update(records)
+        new = len(tally.seen) - before
         if self.stats is not None and tally.declared is not None:
             self.stats.set_value(f"discovery/{portal}/declared/{column}", tally.declared)
             self.stats.set_value(f"discovery/{portal}/found/{column}", len(tally.seen))
+        return new
 
     def shortfalls(self) -> list[tuple[str, str, int, int]]:
         """(portal, column, declared, found) for every column that declares more than found."""

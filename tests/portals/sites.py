@@ -300,12 +300,12 @@ def trs_gbk_site() -> SiteSpec:
             if n >= len(pages):
                 return None
             lis = "".join(_li(h, t, d) for h, t, d in pages[n])
-            return gbk(
-                page(
-                    "年度报告",
-                    f'<ul>{lis}</ul><script>createPageHTML({len(pages)}, {n}, "index", "html");</script>',
-                )
-            )
+            bar = f'<script>createPageHTML({len(pages)}, {n}, "index", "html");</script>'
+            if m.group(1) == "2021":
+                # Endless pagination: every "next" page answers with the same records.
+                k = int(req.query.get("page", "1"))
+                bar = f"<div class='page'><a href='?page={k + 1}'>下一页</a></div>"
+            return gbk(page("年度报告", f"<ul>{lis}</ul>{bar}"))
         if p == "/xxgk/zn/":
             return gbk(
                 page(

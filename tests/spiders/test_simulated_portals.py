@@ -129,6 +129,8 @@ def test_zero_forbidden_fetches(crawl: dict[str, Crawled], name: str) -> None:
     grown = [h.path for h in hits if h.path.count(f"/{c.spec.trap_segment}/") > 1]
     assert not grown, f"growing-URL trap followed: {grown}"
     assert not [h.path for h in hits if h.path.startswith(NOISE_PREFIXES)], "news/services/search"
+    endless = [h for h in hits if h.path == "/xxgk/ndbg/2021/" and h.query not in ("", "page=2")]
+    assert not endless, "endless pagination followed past the first repeat"
     # Only the sites' own pages: no request ever left the portal through the spider either.
     assert all(f["url"].startswith(c.server.base) for f in c.fetches)
 
