@@ -240,7 +240,14 @@ def json_total(data: Any) -> int | None:
 
 def load_json(body: bytes | str) -> Any:
     """Parsed JSON (also from a JSONP wrapper ``cb({...})``), or None."""
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    if isinstance(body, bytes):
+        # JSON is UTF-8 by definition, but some portal APIs answer in GBK.
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            text = body.decode("gb18030", "replace")
+    else:
+        text = body
     text = text.strip().lstrip("\ufeff")
     if text and text[0] not in "[{":
         m = re.match(r"^[\w$.]+\s*\((.*)\)\s*;?$", text, re.S)

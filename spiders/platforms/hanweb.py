@@ -145,12 +145,31 @@ def _column(fields: list[tuple[str, str]], url: str) -> str:
     return canonical_url(urljoin(url, "./"))
 
 
+XML_ENCODING = re.compile(rb"<\?xml[^>]*encoding=[\"']([\w-]+)[\"']", re.I)
+
+
+def decode_xml(body: bytes) -> str:
+    """XML text by its declared encoding (jcms sites answer in UTF-8 or GBK), else UTF-8."""
+    m = XML_ENCODING.search(body[:200])
+    encoding = m.group(1).decode("ascii").lower() if m else "utf-8"
+    if encoding in ("gbk", "gb2312"):
+        encoding = "gb18030"  # GBK and GB2312 are subsets: decode as their superset
+    try:
+        return body.decode(encoding, "replace")
+    except LookupError:
+        return body.decode("utf-8", "replace")
+
+
 def parse_proxy(
-    body: bytes, url: str, formdata: tuple[tuple[str, str], ...], column: str, size_known: bool
+    body: bytes | str,
+    url: str,
+    formdata: tuple[tuple[str, str], ...],
+    column: str,
+    size_known: bool,
 ) -> Listing:
     """One dataproxy.jsp answer; when the column's size is unknown and the group came back
     full, the request for the next group."""
-    xml = body.decode("utf-8", "replace")
+    xml = body if isinstance(body, str) else decode_xml(body)
     items = _records(xml, url)
     q = dict(parse_qsl(urlsplit(url).query))
     pages: tuple[PageRequest, ...] = ()

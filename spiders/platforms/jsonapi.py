@@ -63,7 +63,7 @@ def parse_gk_page(text: str, tree: lxml_html.HtmlElement, url: str) -> Listing |
     )
 
 
-def parse_gk_api(body: bytes, url: str) -> Listing:
+def parse_gk_api(body: bytes | str, url: str) -> Listing:
     """One gkmlpt API answer; from page 1, the requests for the column's other pages."""
     data = load_json(body)
     items = json_items(data, url)

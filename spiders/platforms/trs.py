@@ -100,7 +100,7 @@ def parse_fj_listing(text: str, url: str) -> Listing | None:
     return Listing(platform="fjsearch", column=column_of(url), pages=pages, declared_total=total)
 
 
-def parse_fj_api(body: bytes, url: str, column: str) -> Listing:
+def parse_fj_api(body: bytes | str, url: str, column: str) -> Listing:
     """One answer of the Fujian document search: its records (links are absolute)."""
     data = load_json(body)
     return Listing(

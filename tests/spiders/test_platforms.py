@@ -213,3 +213,18 @@ def test_ucap_year_links_under_the_report_heading_are_year_subcolumns() -> None:
     assert nav_score(year_2024).score >= SCORE_YEAR_COLUMN
     years = [a for a in anchors if nav_score(a).rule == "text:year-subcolumn"]
     assert len(years) == 17  # 2008..2024
+
+
+def test_api_answers_in_gbk_are_decoded() -> None:
+    title = "某县2023年政府信息公开工作年度报告"
+    xml = (
+        '<?xml version="1.0" encoding="GBK"?><datastore><totalrecord>1</totalrecord><recordset>'
+        f'<record><![CDATA[<li><a href="/art/2024/1/1/art_1_1.html">{title}</a></li>]]></record>'
+        "</recordset></datastore>"
+    ).encode("gbk")
+    url = "http://www.x.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=3&perpage=1"
+    assert parse_api("hanweb", xml, url, column="c").items[0].title == title
+    body = json.dumps(
+        {"total": 1, "data": [{"title": title, "url": "/a/t1.html"}]}, ensure_ascii=False
+    ).encode("gbk")
+    assert parse_api("fjsearch", body, "http://www.x.gov.cn/s", column="c").items[0].title == title
