@@ -216,7 +216,8 @@ class FocusedSpider(scrapy.Spider):
             **self._base_meta(response, "E"),
             "govcrawl_via": parent,
             "govcrawl_link_text": text,
-            "govcrawl_rule": "attachment",
+            # Not a candidate itself (govcrawl_rule stays unset: the crawl report counts rules
+            # as reports); the hop "E" and the via URL say what it is.
             ROLE: "attachment",
         }
         yield scrapy.Request(

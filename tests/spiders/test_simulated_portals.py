@@ -230,3 +230,10 @@ def test_year_of_a_unit_report_comes_from_its_year_column(crawl: dict[str, Crawl
     stats = crawl["trs-gbk"].stats
     # 某区人民政府, 某区行政审批服务局 and 某区教育局 (titled by the unit only, in "2022年").
     assert stats["discovery/trs-gbk/reports/annual_report/2022"] == 3
+
+
+def test_crawl_report_counts_every_report_and_no_attachment(crawl: dict[str, Crawled]) -> None:
+    any_site = next(iter(crawl.values()))
+    report = json.loads((any_site.archive_dir / "crawl-report.json").read_text(encoding="utf-8"))
+    for name, c in crawl.items():
+        assert report["portals"][name]["reports_found"] == len(c.spec.reports), name
