@@ -163,3 +163,47 @@ def test_per_portal_depth_limit_stops_following() -> None:
     # point of the crawl) but no further navigation or pagination is.
     deep_urls = [r.url for r in spider.parse(deep) if isinstance(r, scrapy.Request)]
     assert BASE + NB + "index_1.html" not in deep_urls
+
+
+JS_COLUMN = (
+    b"<html><body><h2>\xe5\xb9\xb4\xe6\x8a\xa5</h2><ul id='report-list'></ul>"
+    b"<script src='/static/list.js'></script></body></html>"
+)
+
+
+def _render_requests(rendering: str) -> list[scrapy.Request]:
+    portal = Portal(
+        "demo",
+        (BASE + "/",),
+        frozenset({"demo-county.gov.cn"}),
+        rendering=rendering,  # type: ignore[arg-type]
+    )
+    spider = PortalSpider(portal_list=[portal])
+    meta = {"govcrawl_portal": "demo", "discovery_context": "report", "govcrawl_capture": "raw"}
+    response = HtmlResponse(BASE + "/xxgk/ndbg/", body=JS_COLUMN, request=Request(BASE, meta=meta))
+    return [
+        r
+        for r in spider.parse(response)
+        if isinstance(r, scrapy.Request) and r.meta.get("playwright")
+    ]
+
+
+def test_rendering_auto_renders_a_script_only_report_column_once() -> None:
+    (render,) = _render_requests("auto")
+    assert render.url == BASE + "/xxgk/ndbg/"
+    assert render.meta["govcrawl_raw_capture"] == "raw"  # the snapshot will refer to it
+    assert render.meta["govcrawl_hops"].endswith("R")
+
+
+def test_rendering_never_and_always() -> None:
+    assert _render_requests("never") == []
+    # "always" fetches pages through the browser in the first place: nothing to re-render.
+    assert _render_requests("always") == []
+    portal = Portal("demo", (BASE + "/",), frozenset({"demo-county.gov.cn"}), rendering="always")
+    spider = PortalSpider(portal_list=[portal])
+
+    async def collect() -> list[scrapy.Request]:
+        return [r async for r in spider.start()]
+
+    (start,) = asyncio.run(collect())
+    assert start.meta["playwright"] is True
