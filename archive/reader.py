@@ -16,7 +16,7 @@ import brotli  # type: ignore[import-untyped]
 
 from archive.errors import ArchiveError, CorruptWarc, NotCaptured
 from archive.index import INDEX_NAME, ArchiveIndex, CrawlState, IndexRow
-from archive.layout import WARC_DIR, list_warcs, resolve
+from archive.layout import list_warcs, resolve
 from archive.metadata import F_CHARSET, decode_fields, provenance_from_fields
 from archive.times import format_ts, parse_user_time
 from archive.types import CaptureRef, HeaderList, Provenance
@@ -263,4 +263,4 @@ def open_archive(archive_dir: str | os.PathLike[str]) -> Archive:
     return Archive(archive_dir)
 
 
-__all__ = ["WARC_DIR", "Archive", "StoredCapture", "decode_content", "open_archive"]
+__all__ = ["Archive", "StoredCapture", "decode_content", "open_archive"]
