@@ -124,6 +124,7 @@ def child(mode: str, url: str, archive_dir: str) -> None:
             "PROGRESS_ENABLED": "False",
             "REPORT_ENABLED": "False",
             "TELNETCONSOLE_ENABLED": "False",
+            "DEPTH_LIMIT": "0",  # the listing chain is longer than the default depth
         },
     )
     settings.set("SPIDER_MODULES", [], priority="cmdline")
