@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +77,21 @@ def index_warc(
     return added, damaged
 
 
+def _fresh_index(archive_dir: Path, warn: Warn | None) -> ArchiveIndex:
+    """Open the index for rebuilding; a damaged one is moved aside (it is derived data)."""
+    path = archive_dir / INDEX_NAME
+    try:
+        return ArchiveIndex(path)
+    except sqlite3.DatabaseError as exc:
+        aside = path.with_name(f"{INDEX_NAME}.damaged-{int(time.time())}")
+        path.rename(aside)
+        for suffix in ("-wal", "-shm"):
+            path.with_name(INDEX_NAME + suffix).unlink(missing_ok=True)
+        if warn is not None:
+            warn(f"{INDEX_NAME} was unreadable ({exc}); moved to {aside.name}, rebuilding")
+        return ArchiveIndex(path)
+
+
 def reindex(archive_dir: Path, *, warn: Warn | None = None) -> ReindexReport:
     """Rebuild ``DIR/index.sqlite3`` from every WARC in the archive, in file-name order.
 
@@ -82,7 +99,11 @@ def reindex(archive_dir: Path, *, warn: Warn | None = None) -> ReindexReport:
     """
     require_archive(archive_dir)
     lock = take_writer_lock(archive_dir, "reindex")
-    index = ArchiveIndex(archive_dir / INDEX_NAME)
+    try:
+        index = _fresh_index(archive_dir, warn)
+    except BaseException:
+        lock.close()
+        raise
     try:
         index.clear()
         files = captures = damaged = 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Mapping
@@ -154,7 +155,13 @@ class ArchiveWriter:
             ) from None
         self._lock_fh = take_writer_lock(self.archive_dir, "open a writer")
         try:
-            self._index = ArchiveIndex(self.archive_dir / INDEX_NAME)
+            try:
+                self._index = ArchiveIndex(self.archive_dir / INDEX_NAME)
+            except sqlite3.DatabaseError as exc:
+                raise ArchiveError(
+                    f"index of {self.archive_dir} is damaged ({exc}); "
+                    "rebuild it: govcrawl reindex --archive DIR"
+                ) from None
             try:
                 self.recovered: list[Recovered] = recover_archive(self.archive_dir, self._index)
             except BaseException:

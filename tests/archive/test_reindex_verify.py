@@ -161,3 +161,21 @@ def test_verify_tolerates_in_flight_tail_of_open_file_only(archive_dir: Path) ->
     assert sealed.read_bytes() == data  # sealing does not cut; recovery would have
     problems = verify_archive(archive_dir)
     assert [p.message for p in problems] == ["truncated gzip member (file ends inside it)"]
+
+
+def test_damaged_index_is_refused_by_writer_and_rebuilt_by_reindex(archive_dir: Path) -> None:
+    refs = populate(archive_dir)
+    live = dump(archive_dir)
+    for suffix in ("-wal", "-shm"):
+        (archive_dir / f"index.sqlite3{suffix}").unlink(missing_ok=True)
+    (archive_dir / "index.sqlite3").write_bytes(b"garbage, not sqlite" * 100)
+    with pytest.raises(archive.ArchiveError, match="govcrawl reindex"):
+        ArchiveWriter(archive_dir)
+    with pytest.raises(archive.ArchiveError, match="cannot read the index"):
+        archive.open(archive_dir)
+    warnings: list[str] = []
+    assert reindex(archive_dir, warn=warnings.append).captures == len(refs)
+    assert any("moved to index.sqlite3.damaged-" in w for w in warnings)
+    assert dump(archive_dir) == live
+    with ArchiveWriter(archive_dir):  # and the archive is writable again
+        pass
