@@ -82,6 +82,71 @@ def test_kill_9_mid_write_then_recover(archive_dir: Path) -> None:
             assert stored.raw_body == random.Random(number).randbytes(1 << 20)
 
 
+# The child writes three captures, then half of a record's gzip member straight into its
+# open file (what the OS holds when a writer dies inside a write), says so, and waits.
+CHILD_PARTIAL = textwrap.dedent(
+    """
+    import random, sys, zlib
+    from datetime import UTC, datetime
+    from archive import Capture
+    from archive.writer import ArchiveWriter
+
+    w = ArchiveWriter(sys.argv[1])
+    for i in range(3):
+        ref = w.write_capture(Capture(
+            url=f"http://crash.test/q{i}", method="GET", request_target=f"/q{i}",
+            request_headers=(), request_body=b"", protocol="HTTP/1.1", status=200,
+            reason="OK", response_headers=(), body=b"body %d" % i,
+            fetched_at=datetime(2024, 5, 1, 0, 0, i, tzinfo=UTC)))
+        print(ref.record_id, flush=True)
+    z = zlib.compressobj(6, zlib.DEFLATED, 31)
+    head = b"WARC/1.1\\r\\nWARC-Type: response\\r\\n"
+    member = z.compress(head + random.Random(3).randbytes(4000))
+    partial = (member + z.flush())[:1000]
+    with open(w.current_file, "ab") as fh:
+        fh.write(partial)
+    print("PARTIAL", len(partial), flush=True)
+    sys.stdin.read()  # blocks until the parent kills us
+    """
+)
+
+
+def test_kill_9_with_partial_record_on_disk(archive_dir: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD_PARTIAL, str(archive_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    lines: list[str] = []
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:
+            lines.append(line.strip())
+            if line.startswith("PARTIAL"):
+                break
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+        for stream in (child.stdin, child.stdout):
+            if stream is not None:
+                stream.close()
+    assert lines[-1] == "PARTIAL 1000"
+    (open_file,) = (archive_dir / "warcs").glob("*.open")
+    tail = open_file.read_bytes()[-1000:]
+    with ArchiveWriter(archive_dir) as writer:
+        (recovered,) = writer.recovered
+    assert recovered.damaged_bytes == 1000
+    assert recovered.damaged_copy is not None
+    assert recovered.damaged_copy.read_bytes() == tail
+    assert warcio_check(sealed_warcs(archive_dir)).returncode == 0
+    with archive.open(archive_dir) as arc:
+        assert [arc.get(f"http://crash.test/q{i}").ref.record_id for i in range(3)] == lines[:3]
+
+
 def test_partial_tail_is_cut_copied_aside_and_sealed(archive_dir: Path) -> None:
     writer = ArchiveWriter(archive_dir)
     refs = [
