@@ -112,10 +112,14 @@ def serve_pywb(pywb_python: Path, tmp_path: Path) -> Iterator[Callable[[Path], i
                 proc.stdout.close()
 
 
-def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
+def fetch(url: str, data: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
+    """GET (or POST ``data`` as a form) without any proxy from the environment."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    request = urllib.request.Request(url, data=data)
+    if data is not None:
+        request.add_header("Content-Type", "application/x-www-form-urlencoded")
     try:
-        with opener.open(url, timeout=30) as resp:
+        with opener.open(request, timeout=30) as resp:
             return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
     except urllib.error.HTTPError as err:
         return err.code, {k.lower(): v for k, v in err.headers.items()}, err.read()
@@ -144,9 +148,25 @@ def test_pywb_replays_archived_report_page(
             )
         )
         w.write_capture(make_capture(url="http://www.example.gov.cn/other.html", body=b"other"))
+        for page_no in (1, 2):  # a list API answering POSTs: one capture per request body
+            w.write_capture(
+                make_capture(
+                    url="http://www.example.gov.cn/api/list?col=7",
+                    method="POST",
+                    request_target="/api/list?col=7",
+                    request_headers=(("Content-Type", "application/x-www-form-urlencoded"),),
+                    request_body=b"pageNo=%d" % page_no,
+                    response_headers=(("Content-Type", "application/json"),),
+                    body=b'{"page": %d}' % page_no,
+                )
+            )
     port = serve_pywb(tmp_path / "arc")
     status, headers, body = fetch(f"http://127.0.0.1:{port}/govcrawl/2025id_/{url}")
     assert status == 200
     assert decode_content(body, headers.get("content-encoding")) == page
     status, _, _ = fetch(f"http://127.0.0.1:{port}/govcrawl/2025id_/http://www.example.gov.cn/none")
     assert status == 404
+    api = f"http://127.0.0.1:{port}/govcrawl/2025id_/http://www.example.gov.cn/api/list?col=7"
+    for page_no in (2, 1):
+        status, _, body = fetch(api, data=b"pageNo=%d" % page_no)
+        assert (status, body) == (200, b'{"page": %d}' % page_no)
