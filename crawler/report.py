@@ -39,6 +39,7 @@ from crawler.middlewares.events import (
     challenge_detected,
     fetch_failed,
     fetch_refused,
+    host_of,
     is_robots_fetch,
     portal_of,
 )
@@ -108,6 +109,7 @@ class CrawlReportExtension:
         self.out_dir = out_dir
         self.portals: dict[str, PortalTally] = defaultdict(PortalTally)
         self.started = datetime.now(UTC)
+        self._host_portal: dict[str, str] = {}  # first portal seen per host
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -117,6 +119,7 @@ class CrawlReportExtension:
         out = s.get("REPORT_DIR") or s.get("ARCHIVE_DIR")
         ext = cls(crawler, Path(out) if out else None)
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        crawler.signals.connect(ext.request_scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(ext.fetch_refused, signal=fetch_refused)
         crawler.signals.connect(ext.fetch_failed, signal=fetch_failed)
         crawler.signals.connect(ext.challenge_detected, signal=challenge_detected)
@@ -154,18 +157,30 @@ class CrawlReportExtension:
                 },
             )
 
+    def request_scheduled(self, request: Request) -> None:
+        portal = portal_of(request)
+        if portal != NO_PORTAL:
+            self._host_portal.setdefault(host_of(request.url), portal)
+
+    def _portal_for(self, request: Request) -> str:
+        """The request's portal; robots.txt fetches (which carry none) get their host's."""
+        portal = portal_of(request)
+        if portal == NO_PORTAL:
+            return self._host_portal.get(host_of(request.url), NO_PORTAL)
+        return portal
+
     def fetch_refused(self, request: Request, reason: str) -> None:
         tally = self.portals[portal_of(request)]
         tally.refused[reason] += 1
         tally.sample(f"refused/{reason}", request.url)
 
     def fetch_failed(self, request: Request, reason: str) -> None:
-        tally = self.portals[portal_of(request)]
+        tally = self.portals[self._portal_for(request)]
         tally.failures[reason] += 1
         tally.sample(f"failure/{reason}", request.url)
 
     def challenge_detected(self, request: Request, response: Response, kind: str) -> None:
-        tally = self.portals[portal_of(request)]
+        tally = self.portals[self._portal_for(request)]
         tally.challenges[kind] += 1
         tally.sample(f"challenge/{kind}", response.url)
 

@@ -97,6 +97,13 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A crawler that hangs up on a slow answer is expected here, not an error."""
+
+
 @pytest.fixture
 def serve() -> Iterator[Callable[..., Site]]:
     """Start loopback sites; every one is shut down when the test ends."""
@@ -104,8 +111,7 @@ def serve() -> Iterator[Callable[..., Site]]:
 
     def start(routes: dict[str, Route], host: str = "127.0.0.1") -> Site:
         site = Site(routes=routes, host=host)
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
-        server.daemon_threads = True
+        server = _QuietServer(("127.0.0.1", 0), _handler(site))
         site.port = server.server_address[1]
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
