@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import random
 from pathlib import Path
 
@@ -13,6 +15,10 @@ from archive.metadata import decode_fields
 from archive.warcfile import WarcRecord, parse_record, scan_members
 from archive.writer import ArchiveWriter
 from tests.archive.conftest import T0, at, make_capture, sealed_warcs, warcio_check
+
+
+def sha1(data: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
 
 
 def records_of(path: Path) -> list[WarcRecord]:
@@ -60,6 +66,10 @@ def test_response_record_holds_status_line_headers_and_encoded_body(
         b"X-Odd:   spaced\r\n" + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
     )
     assert response.block == expected
+    # payload digest over the body as received (still gzip), block digest over it all
+    assert response.header("WARC-Payload-Digest") == sha1(body)
+    assert response.header("WARC-Block-Digest") == sha1(expected)
+    assert ref.payload_digest == sha1(body)
     assert response.record_id == ref.record_id
     assert response.header("WARC-Target-URI") == capture.url
     assert response.header("WARC-Date") == "2024-05-01T08:00:00.123456Z"
