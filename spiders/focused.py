@@ -460,6 +460,17 @@ class FocusedSpider(scrapy.Spider):
                     response, portal, ListItem(anchor.url, anchor.text), sibling
                 )
 
+    def closed(self, reason: str) -> None:
+        """Say which columns declared more records than discovery found (also in the stats)."""
+        for portal, column, declared, found in self.tally.shortfalls():
+            self.logger.warning(
+                "portal %s: column %s declares %d records, %d found",
+                portal,
+                column,
+                declared,
+                found,
+            )
+
     def parse_attachment(self, response: Response) -> Iterator[Any]:
         """An attachment: archived by the capture component; nothing to follow."""
         return iter(())

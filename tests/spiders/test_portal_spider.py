@@ -207,3 +207,14 @@ def test_rendering_never_and_always() -> None:
 
     (start,) = asyncio.run(collect())
     assert start.meta["playwright"] is True
+
+
+def test_shortfalls_are_logged_when_the_spider_closes(caplog: pytest.LogCaptureFixture) -> None:
+    spider = PortalSpider(start_urls=BASE + "/", portal="demo")
+    assert spider.tally.column("demo", BASE + NB, 5, [BASE + NB + "a.html"]) == 1
+    assert spider.tally.column("demo", BASE + NB, None, [BASE + NB + "a.html"]) == 0
+    spider.tally.column("demo", BASE + "/zn/", 1, [BASE + "/zn/b.html"])
+    with caplog.at_level("WARNING"):
+        spider.closed("finished")
+    assert f"column {BASE + NB} declares 5 records, 1 found" in caplog.text
+    assert "/zn/" not in caplog.text
