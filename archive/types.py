@@ -50,6 +50,9 @@ class Capture:
     ip_address: str | None = None
     provenance: Provenance = field(default_factory=Provenance)
     charset_decision: str | None = None
+    # HTTP version on the request line when it differs from the response's status line
+    # (a client speaking HTTP/1.1 to an HTTP/1.0 server); None: the same as ``protocol``.
+    request_protocol: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -253,7 +253,10 @@ class ArchiveWriter:
             capture.response_headers, len(capture.body)
         )
         status_line = f"{capture.protocol} {capture.status} {capture.reason}".rstrip()
-        request_line = f"{capture.method} {capture.request_target} {capture.protocol}"
+        request_line = (
+            f"{capture.method} {capture.request_target}"
+            f" {capture.request_protocol or capture.protocol}"
+        )
         date = format_ts(capture.fetched_at)
         fields = provenance_fields(
             capture.provenance, capture.charset_decision, capture.fetch_method
