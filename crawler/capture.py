@@ -192,6 +192,7 @@ def build_capture(
         ip_address=wire.ip_address,
         provenance=prov,
         charset_decision=f"http-header:{charset}" if charset else "undeclared-in-http-header",
+        request_protocol=wire.request_protocol if wire.request_protocol != wire.protocol else None,
     )
 
 

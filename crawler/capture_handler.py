@@ -57,6 +57,7 @@ class WireExchange:
     ip_address: str | None  # the origin's address; None when a proxy was in between
     started_at: datetime  # aware UTC: when the request was sent
     via_proxy: bool = False
+    request_protocol: str = "HTTP/1.1"  # version on the request line (the client's)
 
 
 def _latin1(value: bytes | str) -> str:
@@ -69,7 +70,10 @@ def _latin1(value: bytes | str) -> str:
 
 
 def wire_exchange_from(
-    response: _ClientResponse, request: Request, started_at: datetime
+    response: _ClientResponse,
+    request: Request,
+    started_at: datetime,
+    request_protocol: str = "HTTP/1.1",
 ) -> WireExchange:
     """Build a :class:`WireExchange` from an aiohttp response and the Scrapy request."""
     info = response.request_info
@@ -93,6 +97,7 @@ def wire_exchange_from(
         ip_address=None if via_proxy or peer is None else str(peer[0]),
         started_at=started_at,
         via_proxy=via_proxy,
+        request_protocol=request_protocol,
     )
 
 
@@ -122,5 +127,10 @@ class WireHttpDownloadHandler(AiohttpDownloadHandler):
         started_at = datetime.now(UTC) - timedelta(seconds=latency)
         # Record the wire facts before the body is read: a response cut short by
         # DOWNLOAD_MAXSIZE or data loss still has its head on record.
-        request.meta[WIRE_META_KEY] = wire_exchange_from(response, request, started_at)
+        # The request line's version is the session's (aiohttp's default, HTTP/1.1); the
+        # server may answer with another (HTTP/1.0).
+        major, minor = self._session.version
+        request.meta[WIRE_META_KEY] = wire_exchange_from(
+            response, request, started_at, f"HTTP/{major}.{minor}"
+        )
         return await super()._read_response(response, request)

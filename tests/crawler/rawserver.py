@@ -4,7 +4,8 @@ No HTTP library on the server side: the test decides every byte of the status li
 headers and body (odd reason phrases, header case, repeats, chunk framing), and the
 server keeps the raw bytes of every request it received, so a test can compare what
 the archive stored with what really crossed the socket. Connections are kept alive
-(the scenarios are all framed by Content-Length or chunking, or have no body).
+(the scenarios are framed by Content-Length or chunking, or have no body), except
+HTTP/1.0 answers, after which the connection is closed (a close-delimited body).
 """
 
 from __future__ import annotations
@@ -96,9 +97,12 @@ class RawServer:
                 with self._lock:
                     self.received.append(request)
                 path = urlsplit(request.target).path
-                conn.sendall(
-                    self.responses.get(path, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                answer = self.responses.get(
+                    path, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
                 )
+                conn.sendall(answer)
+                if answer.startswith(b"HTTP/1.0 "):
+                    return  # HTTP/1.0 without keep-alive: the close ends the body
 
     def __enter__(self) -> RawServer:
         self._accept.start()

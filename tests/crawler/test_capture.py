@@ -325,3 +325,11 @@ def test_browser_rendered_responses_are_not_stored_as_responses(
     request.meta[WIRE_META_KEY] = _wire()
     ext.response_downloaded(response, request, None)  # type: ignore[arg-type]
     assert len(fake_writer[0].captures) == 1
+
+
+def test_request_line_version_kept_when_the_server_answers_another() -> None:
+    request, response = _exchange()
+    old_server = build_capture(request, response, _wire(protocol="HTTP/1.0"))
+    assert old_server.protocol == "HTTP/1.0"
+    assert old_server.request_protocol == "HTTP/1.1"
+    assert build_capture(request, response, _wire()).request_protocol is None

@@ -89,6 +89,11 @@ SENT: dict[str, bytes] = {
         % len(REASON_BODY),
         REASON_BODY,
     ),
+    # An old server: HTTP/1.0, no Content-Length, the body ends when the connection closes.
+    "/http10": _response(
+        b"HTTP/1.0 200 OK\r\nServer: Microsoft-IIS/6.0\r\nContent-Type: text/html; charset=gb2312",
+        "<html>政府信息公开</html>".encode("gbk"),
+    ),
 }
 
 
@@ -152,7 +157,17 @@ def _sha1(data: bytes) -> str:
 
 
 @pytest.mark.parametrize(
-    "path", ["/robots.txt", "/headers", "/gzip", "/api/list", "/notmod", "/missing", "/reason"]
+    "path",
+    [
+        "/robots.txt",
+        "/headers",
+        "/gzip",
+        "/api/list",
+        "/notmod",
+        "/missing",
+        "/reason",
+        "/http10",
+    ],
 )
 def test_response_record_is_exactly_what_the_server_sent(crawled: Crawled, path: str) -> None:
     stored = crawled.of_type("response", path)

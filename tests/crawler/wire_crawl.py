@@ -47,6 +47,7 @@ def wire_requests(base: str) -> list[scrapy.Request]:
         scrapy.Request(base + "/error", meta=meta),
         scrapy.Request(base + "/redirect", meta=meta),
         scrapy.Request(base + "/reason", meta=meta),
+        scrapy.Request(base + "/http10", meta=meta),
         scrapy.Request(base + "/private/secret", meta=meta),  # robots.txt disallows it
     ]
 
