@@ -23,7 +23,7 @@ the ``discovery/<portal>/...`` stats (spiders/tally.py).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -278,8 +278,9 @@ class FocusedSpider(scrapy.Spider):
         portal = self._portal(response)
         if response.meta.get(RENDERED) and response.meta.get("playwright"):
             self.tally.inc(portal.name, "renders")
+        # crawler.portals validated the name against the same list (a test keeps them equal).
         platforms: list[Platform] | None = (
-            None if portal.platform == "auto" else [portal.platform, "generic"]  # type: ignore[list-item]
+            None if portal.platform == "auto" else [cast(Platform, portal.platform), "generic"]
         )
         text = response.text
         listing = parse_page(text, response.url, platforms)
