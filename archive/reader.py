@@ -160,9 +160,9 @@ class Archive:
         if row is not None:
             return row
         first = self.index.first_time(key)
-        if first is None:
+        if first is None or at_text is None:
             raise NotCaptured(f"{url} was never captured in {self.archive_dir}")
-        raise NotCaptured(f"{url}: no capture at or before {format_ts(when)}; first is {first}")  # type: ignore[arg-type]
+        raise NotCaptured(f"{url}: no capture at or before {at_text}; first is {first}")
 
     def get(self, url: str, at: datetime | str | None = None) -> StoredCapture:
         """The latest capture of ``url`` at or before ``at`` (default: the latest of all)."""
