@@ -102,19 +102,61 @@ def _total(text: str) -> int | None:
     return int(m.group(1) or m.group(2)) if m else None
 
 
+COLUMN_IN_URL = re.compile(r"/col/col(\d+)/")
+
+
+def _jpage_config(text: str, unitid: str | None) -> str:
+    """The options of the jpage call for this unit (``$('#UNIT').jpage({...})``), else the
+    whole page (pages with a single list state them once)."""
+    if unitid:
+        m = re.search(
+            r"[\"']#" + re.escape(unitid) + r"[\"']\s*\)\s*\.jpage\(\s*\{(.*?)\}\s*\)", text, re.S
+        )
+        if m:
+            return m.group(1)
+    return text
+
+
 def parse_listing(text: str, tree: lxml_html.HtmlElement, url: str) -> Listing | None:
-    """A jcms column page: inline records and the proxy requests for the rest."""
-    store = DATASTORE.search(text)
-    if store is None:
+    """A jcms column page: inline records of every list, proxy requests for the column's.
+
+    A page may carry several lists (the column, and sidebars of other columns), each a
+    ``<datastore>`` with its own ``<nextgroup>`` link. Items come from all of them; paging
+    and the declared size only from the column's own list: the one whose ``columnid`` is
+    the page's ``/col/colNNN/``, else the largest.
+    """
+    stores = DATASTORE.findall(text)
+    if not stores:
         return None
-    xml = store.group(1)
-    items = _records(xml, url)
-    total = _total(text)
-    per_m = PER_PAGE.search(text)
+    url_col_m = COLUMN_IN_URL.search(url)
+    url_col = url_col_m.group(1) if url_col_m else None
+    parsed: list[tuple[list[ListItem], str | None, list[tuple[str, str]]]] = []
+    for xml in stores:
+        ng = NEXTGROUP.search(xml)
+        ng_href_m = HREF.search(ng.group(1)) if ng else None
+        href = ng_href_m.group(1) if ng_href_m else None
+        unit = (
+            dict(parse_qsl(urlsplit(href.replace("&amp;", "&")).query)).get("unitid")
+            if href
+            else None
+        )
+        config = _jpage_config(text, unit)
+        parsed.append((_records(xml, url), href, _form_fields(config, href)))
+    main = max(
+        range(len(parsed)),
+        key=lambda i: (
+            url_col is not None and dict(parsed[i][2]).get("columnid") == url_col,
+            len(parsed[i][0]),
+        ),
+    )
+    items, href, fields = parsed[main]
+    unit = dict(fields).get("unitid")
+    config = _jpage_config(text, unit)
+    total = _total(config)
+    if total is None:
+        total = _total(stores[main])
+    per_m = PER_PAGE.search(config)
     per_page = int(per_m.group(1)) if per_m else 15
-    ng = NEXTGROUP.search(xml)
-    ng_href_m = HREF.search(ng.group(1)) if ng else None
-    fields = _form_fields(text, ng_href_m.group(1) if ng_href_m else None)
     column = _column(fields, url)
     group = per_page * GROUP_PAGES
     pages: list[PageRequest] = []
@@ -126,13 +168,14 @@ def parse_listing(text: str, tree: lxml_html.HtmlElement, url: str) -> Listing |
                     proxy_request(url, fields, start, min(start + group - 1, total), per_page)
                 )
                 start += group
-        elif ng is not None and items:
+        elif href is not None and items:
             # Size unknown: ask for the next group; parse_proxy continues while groups fill.
             pages.append(proxy_request(url, fields, start, start + group - 1, per_page))
+    all_items = [it for store_items, _, _ in parsed for it in store_items]
     return Listing(
         platform="hanweb",
         column=column,
-        items=tuple(items),
+        items=tuple(all_items),
         pages=tuple(pages),
         declared_total=total,
     )

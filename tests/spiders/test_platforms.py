@@ -228,3 +228,31 @@ def test_api_answers_in_gbk_are_decoded() -> None:
         {"total": 1, "data": [{"title": title, "url": "/a/t1.html"}]}, ensure_ascii=False
     ).encode("gbk")
     assert parse_api("fjsearch", body, "http://www.x.gov.cn/s", column="c").items[0].title == title
+
+
+def test_hanweb_page_with_a_sidebar_list_pages_only_its_own_column() -> None:
+    def store(unit: str, col: str, n: int) -> str:
+        recs = "".join(
+            f'<record><![CDATA[<li><a href="/art/2024/1/{i}/art_{col}_{i}.html">x{i}</a></li>]]>'
+            "</record>"
+            for i in range(1, n + 1)
+        )
+        return (
+            f'<div id="{unit}"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="'
+            f'/module/web/jpage/dataproxy.jsp?page=1&webid=1&columnid={col}&unitid={unit}">'
+            f"</a>]]></nextgroup><recordset>{recs}</recordset></datastore></script></div>"
+        )
+
+    html = (
+        "<html><body>"
+        + store("900", "77", 5)
+        + store("5001", "200", 2)
+        + "<script>$('#900').jpage({perPage: 5, totalRecord: 400});"
+        "$('#5001').jpage({perPage: 2, totalRecord: 4});</script></body></html>"
+    )
+    listing = parse_page(html, "http://www.x.gov.cn/col/col200/index.html")
+    assert listing.declared_total == 4
+    assert len(listing.items) == 7  # both lists' records are read
+    (page,) = listing.pages
+    assert page.url.endswith("startrecord=3&endrecord=4&perpage=2")
+    assert dict(page.formdata)["unitid"] == "5001"
