@@ -6,6 +6,7 @@ import pytest
 
 from spiders.classify import (
     FOLLOW_FROM_HOME,
+    FOLLOW_IN_PORTAL,
     SCORE_NEGATIVE,
     SCORE_REPORT_COLUMN,
     SCORE_YEAR_COLUMN,
@@ -104,3 +105,19 @@ def test_truncated_titles_and_column_members() -> None:
     assert classify_column_member("某区教育局", "政府信息公开指南") == "guide"
     assert classify_column_member("关于2014年政府信息公开工作要点落实情况的函", "年报") is None
     assert classify_column_member("区政府召开常务会议", "2021年") is None
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "县发展和改革局",
+        "县人民政府办公室",
+        "城关镇",
+        "东城街道办事处",
+        "经开区管委会",
+        "县融媒体中心",
+    ],
+)
+def test_unit_subcolumns_are_walked_inside_a_portal(unit: str) -> None:
+    score = nav_score(Anchor("http://x.gov.cn/zfxxgk/bm/1/", unit)).score
+    assert FOLLOW_IN_PORTAL <= score < FOLLOW_FROM_HOME
