@@ -41,10 +41,12 @@ from crawler.middlewares.events import fetch_refused, host_of, portal_of
 logger = logging.getLogger(__name__)
 
 GROWTH_META = "govcrawl_query_growth"
+# Parameter names that carry a year (``y``: not ``m``/``d``, which portals also use for ids).
 _DATE_PARAM = re.compile(
-    r"^(?:y|m|d|yr|year|month|day|date|cal|calendar|time|ymd|ym|riqi|nian|yue)$", re.I
+    r"^(?:y|yr|year|month|day|date|cal|calendar|time|ymd|ym|riqi|nian|yue)$", re.I
 )
-_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+# A year: four digits on their own (2019, 2019-05) or leading a YYYYMM / YYYYMMDD run.
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?:\d{2}|\d{4})?(?!\d)")
 _PATH_DATE = re.compile(r"/(\d{4})[-/](0[1-9]|1[0-2])(?:[-/]\d{1,2})?(?=/|$)")
 
 

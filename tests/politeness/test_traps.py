@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
+import pytest
+from scrapy.utils.test import get_crawler
+
+from crawler.middlewares.traps import TrapsMiddleware
 from tests.politeness.conftest import Hit, page, run_crawl
 
 
@@ -78,3 +83,24 @@ def test_depth_limit_is_counted_and_reported(serve, tmp_path: Path) -> None:
     assert crawl.stats["depth/request_ignored_count"] == 1
     report = json.loads((tmp_path / "crawl-report.json").read_text())
     assert report["politeness_stats"]["depth/request_ignored_count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "trap"),
+    [
+        ("http://a.gov.cn/cal?year=2500&month=1", True),
+        ("http://a.gov.cn/cal?date=25000101", True),
+        ("http://a.gov.cn/cal?ym=189912", True),
+        ("http://a.gov.cn/news/2099/01/", True),
+        ("http://a.gov.cn/cal?year=2020&month=1", False),
+        ("http://a.gov.cn/cal?date=20200101", False),
+        ("http://a.gov.cn/art?d=4567&m=1234", False),  # ids, not dates
+        ("http://a.gov.cn/api?time=1700000000000", False),  # a timestamp
+        ("http://a.gov.cn/art/2021/1/1/art_123_456.html", False),
+    ],
+)
+def test_calendar_detection(url: str, trap: bool) -> None:
+    mw = TrapsMiddleware(get_crawler(settings_dict={"TRAPS_MAX_YEAR": 2030}))
+    parts = urlsplit(url)
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    assert mw._calendar(parts.path, params) is trap
