@@ -62,6 +62,11 @@ DOWNLOAD_HANDLERS = {
     "http": "crawler.capture_handler.WireHttpDownloadHandler",
     "https": "crawler.capture_handler.WireHttpDownloadHandler",
 }
+# Old county portals still serve TLS 1.0 with weak ciphers; an archiver sends no secrets
+# and must reach them, so the floor is low. Certificates are not verified (Scrapy's
+# default, DOWNLOAD_VERIFY_CERTIFICATES=False): expired and self-signed ones are common.
+DOWNLOAD_TLS_MIN_VERSION = "TLSv1.0"
+DOWNLOADER_CLIENT_TLS_CIPHERS = "DEFAULT:@SECLEVEL=0"
 # HttpProxyMiddleware (on by default) honours http_proxy / https_proxy / no_proxy.
 HTTPPROXY_ENABLED = True
 LOG_LEVEL = "INFO"

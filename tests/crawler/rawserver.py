@@ -11,6 +11,7 @@ HTTP/1.0 answers, after which the connection is closed (a close-delimited body).
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -35,6 +36,7 @@ class RawServer:
 
     responses: dict[str, bytes]
     received: list[RawRequest] = field(default_factory=list)
+    ssl_context: ssl.SSLContext | None = None  # serve HTTPS with this context
 
     def __post_init__(self) -> None:
         self._sock = socket.create_server(("127.0.0.1", 0))
@@ -50,7 +52,8 @@ class RawServer:
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def requests_for(self, path: str) -> list[RawRequest]:
         with self._lock:
@@ -70,6 +73,12 @@ class RawServer:
 
     def _handle(self, conn: socket.socket) -> None:
         conn.settimeout(5)
+        if self.ssl_context is not None:
+            try:
+                conn = self.ssl_context.wrap_socket(conn, server_side=True)
+            except (OSError, ssl.SSLError):
+                conn.close()
+                return
         buf = b""
         with conn:
             for _ in range(1000):  # bounded: a test never sends that many requests
