@@ -102,6 +102,7 @@ PORTAL_TEXT = re.compile(r"政府信息公开|信息公开|政务公开|公开�
 UNIT_TEXT = re.compile(
     r"部门|乡镇|街道|县直|区直|市直|单位|机构|(局|委员会|管委会|委|办公室|办|办事处|处|署|镇|乡|中心)$"
 )
+SERVICE_AGENCY = re.compile(r"(服务|审批|办事).*(局|中心|办公室|委员会|管委会|办事处)$")
 NEGATIVE_TEXT = re.compile(
     r"新闻|要闻|动态|图片|视频|专题|办事(?!处)|服务|互动|留言|信箱|咨询|投诉|搜索|检索|登录|注册|"
     r"招聘|招标|采购|English|无障碍|长者|关怀|网站地图|联系我们|走进|旅游|投资|政策解读|"
@@ -192,6 +193,10 @@ def nav_score(anchor: Anchor, *, in_report_column: bool = False) -> NavScore:
         in_report_column or REPORT_COLUMN_TEXT.search(anchor.section)
     ):
         return NavScore(SCORE_YEAR_COLUMN, "text:year-subcolumn")
+    if text and SERVICE_AGENCY.search(text) and len(text) <= 30:
+        # 行政审批服务局, 政务服务管理局, 政务服务中心: agencies named after the services they
+        # run (the seed agencies are such), not the portal's service section.
+        return NavScore(SCORE_UNIT, "text:unit-column")
     negative = bool(text and NEGATIVE_TEXT.search(text)) or any(
         s in NEGATIVE_SEGMENTS for s in segs
     )

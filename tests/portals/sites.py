@@ -102,6 +102,14 @@ def trs_site() -> SiteSpec:
                 "2024-02-05",
             ),
         ],
+        # A unit named after the services it runs, like the seed agencies.
+        "/zwgk/zfxxgk/bmxxgk/xzspfwj/gknb/": [
+            (
+                "202401/t20240125_501.html",
+                "县行政审批服务局2023年政府信息公开工作年度报告",
+                "2024-01-25",
+            ),
+        ],
     }
     for ucol, items in units.items():
         for href, title, date in items:
@@ -172,10 +180,11 @@ def trs_site() -> SiteSpec:
             return html_reply(
                 page(
                     "部门信息公开",
-                    "<a href='jyj/'>县教育局</a> <a href='wjj/'>县卫生健康委员会</a> <a href='/xwzx/bm.html'>部门动态</a>",
+                    "<a href='jyj/'>县教育局</a> <a href='wjj/'>县卫生健康委员会</a> "
+                    "<a href='xzspfwj/'>县行政审批服务局</a> <a href='/xwzx/bm.html'>部门动态</a>",
                 )
             )
-        um = re.fullmatch(r"/zwgk/zfxxgk/bmxxgk/(jyj|wjj)/", p)
+        um = re.fullmatch(r"/zwgk/zfxxgk/bmxxgk/(jyj|wjj|xzspfwj)/", p)
         if um:
             return html_reply(
                 page("单位", "<a href='gknb/'>信息公开年报</a> <a href='gzdt/'>工作动态</a>")

@@ -121,3 +121,18 @@ def test_truncated_titles_and_column_members() -> None:
 def test_unit_subcolumns_are_walked_inside_a_portal(unit: str) -> None:
     score = nav_score(Anchor("http://x.gov.cn/zfxxgk/bm/1/", unit)).score
     assert FOLLOW_IN_PORTAL <= score < FOLLOW_FROM_HOME
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("县行政审批服务局", True),
+        ("富源县政务服务管理局", True),
+        ("县政务服务中心", True),
+        ("新闻中心", False),
+        ("办事服务", False),
+    ],
+)
+def test_agencies_named_after_services_are_units_not_noise(text: str, unit: bool) -> None:
+    score = nav_score(Anchor("http://x.gov.cn/bm/1/", text)).score
+    assert (score >= FOLLOW_IN_PORTAL) is unit

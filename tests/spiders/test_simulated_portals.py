@@ -188,7 +188,7 @@ def test_declared_shortfall_is_in_stats_and_crawl_report(crawl: dict[str, Crawle
 
 def test_reports_found_by_kind_and_year_in_stats(crawl: dict[str, Crawled]) -> None:
     stats = crawl["trs"].stats
-    assert stats["discovery/trs/reports/annual_report/2023"] == 3
+    assert stats["discovery/trs/reports/annual_report/2023"] == 4  # county + 3 units
     assert stats["discovery/trs/reports/guide/unknown"] == 1
 
 
