@@ -47,6 +47,9 @@ COOKIES_ENABLED = True
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+    # Only codings the archive reader (archive.reader.decode_content) and replay tools
+    # decode; HttpCompressionMiddleware would also offer zstd, keeps this one instead.
+    "Accept-Encoding": "gzip, deflate, br",
 }
 # Scope guard of the politeness layer: private/loopback addresses are refused unless a
 # test or the demo turns this on.

@@ -95,3 +95,19 @@ def test_user_agent_names_the_software_and_the_contact() -> None:
     assert ua.startswith("govcrawl/")
     assert "+ops@example.org" in ua
     assert "+" not in project_settings.user_agent("")
+
+
+def test_only_codings_the_archive_can_decode_are_offered() -> None:
+    import gzip  # noqa: PLC0415
+    import zlib  # noqa: PLC0415
+
+    import brotli  # noqa: PLC0415
+
+    from archive.reader import decode_content  # noqa: PLC0415
+
+    encoders = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress}
+    offered = project_settings.DEFAULT_REQUEST_HEADERS["Accept-Encoding"]
+    page = "政府信息公开工作年度报告".encode()
+    for coding in (c.strip() for c in offered.split(",")):
+        assert coding in encoders, f"{coding} offered but not decodable by the archive"
+        assert decode_content(encoders[coding](page), coding) == page
