@@ -58,6 +58,7 @@ from spiders.urls import extract_anchors, parse_html
 Context = Literal["home", "portal", "report"]
 NAV_DEPTH = 5  # navigation hops allowed without reaching a report column
 MAX_COLUMN_PAGES = 200  # listing pages followed per column (generic "next" links)
+LISTING_MIN_REPORTS = 3  # a "report" page listing this many report titles is a column
 ROLE = "discovery_role"
 CONTEXT = "discovery_context"
 NAV = "discovery_nav_depth"
@@ -453,6 +454,13 @@ class FocusedSpider(scrapy.Spider):
         anchors = extract_anchors(tree, response.url)
         for att in attachments(anchors) + content_images(tree, response.url):
             yield from self._attachment(response, portal, att.url, att.text, response.url)
+        listing = parse_page(response.text, response.url)
+        if sum(1 for it in listing.items if classify_title(it.title)) >= LISTING_MIN_REPORTS:
+            # Titled like a report but a list of them (a "2023年度报告" column of units'
+            # reports): read it as a report column, pagination included.
+            meta.setdefault(COLUMN, listing.column)
+            yield from self._listing(response, portal, listing, True, urljoin(response.url, "./"))
+            return
         # Sibling reports linked from a report ("上一篇", related reports) are candidates too.
         for anchor in anchors:
             sibling = classify_title(anchor.text)

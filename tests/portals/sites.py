@@ -40,9 +40,10 @@ class SiteSpec:
     trap_segment: str  # the column segment the growing-URL trap repeats
     not_reports: set[str] = field(default_factory=set)  # listed, but must not be fetched
     render_paths: set[str] = field(default_factory=set)  # the only pages the browser may render
-    shortfalls: dict[str, tuple[int, int]] = field(
-        default_factory=dict
-    )  # column path -> (declared, found)
+    # Column path -> (declared, found): columns that hold fewer records than they declare.
+    shortfalls: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Pages linked under a report title that turn out to list reports: fetched as candidates.
+    report_lists: set[str] = field(default_factory=set)
     platform: str = "auto"
 
 
@@ -275,6 +276,18 @@ def trs_gbk_site() -> SiteSpec:
                 articles[f"/xxgk/ndbg/{y}/{href}"] = (title, date)
     guide = "/xxgk/zn/202301/t20230101_41.html"
     articles[guide] = ("某区人民政府信息公开指南", "2023-01-01")
+    # A page titled like a report that is a list of units' reports.
+    summary = "/xxgk/nb2020/"
+    summary_items = [
+        (
+            f"202101/t2021011{i}_5{i}.html",
+            f"某区{unit}2020年政府信息公开工作年度报告",
+            f"2021-01-1{i}",
+        )
+        for i, unit in enumerate(("教育局", "民政局", "财政局"), start=1)
+    ]
+    for href, title, date in summary_items:
+        articles[summary + href] = (title, date)
 
     def gbk(text: str) -> Reply:
         # Charset only in <meta>: the crawler must find it there (and decode GBK as GB18030).
@@ -295,7 +308,9 @@ def trs_gbk_site() -> SiteSpec:
             )
             return gbk(page("信息公开", body))
         if p == "/xxgk/ndbg/":
-            links = " ".join(f"<a href='{y}/'>{y}年</a>" for y in years)
+            links = " ".join(f"<a href='{y}/'>{y}年</a>" for y in years) + (
+                f" <a href='{summary}'>2020年度各部门政府信息公开工作年度报告</a>"
+            )
             return gbk(
                 page(
                     "年度报告",
@@ -315,6 +330,9 @@ def trs_gbk_site() -> SiteSpec:
                 k = int(req.query.get("page", "1"))
                 bar = f"<div class='page'><a href='?page={k + 1}'>下一页</a></div>"
             return gbk(page("年度报告", f"<ul>{lis}</ul>{bar}"))
+        if p == summary:
+            lis = "".join(_li(h, t, d) for h, t, d in summary_items)
+            return gbk(page("2020年度各部门政府信息公开工作年度报告", f"<ul>{lis}</ul>"))
         if p == "/xxgk/zn/":
             return gbk(
                 page(
@@ -339,6 +357,7 @@ def trs_gbk_site() -> SiteSpec:
         attachments={pdf: "/xxgk/ndbg/2023/202402/t20240202_11.html"},
         trap_segment="ndbg",
         not_reports={"/xxgk/ndbg/2021/202202/t20220203_32.html"},
+        report_lists={summary},
     )
 
 
