@@ -8,10 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.portals.server import PortalServer
 from tests.portals.sites import gkmlpt_site
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.slow]  # crawls in subprocesses (never skipped)
 
 
 def _govcrawl(*args: str) -> subprocess.CompletedProcess[str]:

@@ -24,6 +24,7 @@ from tests.portals.server import PortalServer
 from tests.portals.sites import ALL_SITES, SiteSpec
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.slow, pytest.mark.browser]  # crawls in subprocesses (never skipped)
 PAGES_PER_REPORT_MAX = 4.5  # a wandering crawl of these portals costs 10x more
 
 
