@@ -27,6 +27,7 @@ from typing import Any, Literal, cast
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from lxml import html as lxml_html
 from scrapy.crawler import Crawler
 from scrapy.http import FormRequest, Response, TextResponse
 
@@ -284,7 +285,8 @@ class FocusedSpider(scrapy.Spider):
             None if portal.platform == "auto" else [cast(Platform, portal.platform), "generic"]
         )
         text = response.text
-        listing = parse_page(text, response.url, platforms)
+        tree = parse_html(text)
+        listing = parse_page(text, response.url, platforms, tree)
         context: Context = response.meta.get(CONTEXT, "home")
         link_text = str(response.meta.get("govcrawl_link_text") or "")
         in_report = context == "report" or is_report_column(response.url, link_text)
@@ -325,9 +327,16 @@ class FocusedSpider(scrapy.Spider):
                 dont_filter=True,
                 priority=PRIORITY_LISTING,
             )
-        yield from self._navigate(
-            response, portal, listing, context=context, in_report=in_report, candidates=candidates
-        )
+        if tree is not None:
+            yield from self._navigate(
+                response,
+                portal,
+                listing,
+                tree,
+                context=context,
+                in_report=in_report,
+                candidates=candidates,
+            )
 
     def _listing(
         self,
@@ -372,14 +381,12 @@ class FocusedSpider(scrapy.Spider):
         response: Response,
         portal: Portal,
         listing: Listing,
+        tree: lxml_html.HtmlElement,
         *,
         context: Context,
         in_report: bool,
         candidates: int,
     ) -> Iterator[scrapy.Request]:
-        tree = parse_html(response.text)
-        if tree is None:
-            return
         depth = int(response.meta.get(NAV, 0))
         listed = {it.url for it in listing.items}
         threshold = FOLLOW_FROM_HOME if context == "home" else FOLLOW_IN_PORTAL
@@ -454,7 +461,7 @@ class FocusedSpider(scrapy.Spider):
         anchors = extract_anchors(tree, response.url)
         for att in attachments(anchors) + content_images(tree, response.url):
             yield from self._attachment(response, portal, att.url, att.text, response.url)
-        listing = parse_page(response.text, response.url)
+        listing = parse_page(response.text, response.url, tree=tree)
         if sum(1 for it in listing.items if classify_title(it.title)) >= LISTING_MIN_REPORTS:
             # Titled like a report but a list of them (a "2023年度报告" column of units'
             # reports): read it as a report column, pagination included.

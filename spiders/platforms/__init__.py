@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from lxml import html as lxml_html
+
 from spiders.model import Listing, ListItem, PageRequest, Platform
 from spiders.platforms import detect as _detect
 from spiders.platforms import hanweb, jsonapi, scripted, trs, ucap
@@ -45,10 +47,18 @@ def _merge(column: str, parts: list[Listing]) -> Listing:
     )
 
 
-def parse_page(text: str, url: str, platforms: Sequence[Platform] | None = None) -> Listing:
-    """Everything a page lists, by the given platforms or the ones its fingerprints name."""
+def parse_page(
+    text: str,
+    url: str,
+    platforms: Sequence[Platform] | None = None,
+    tree: lxml_html.HtmlElement | None = None,
+) -> Listing:
+    """Everything a page lists, by the given platforms or the ones its fingerprints name.
+
+    ``tree``: the page already parsed (callers that also read its links parse it once).
+    """
     column = canonical_url(url)
-    tree = parse_html(text)
+    tree = parse_html(text) if tree is None else tree
     if tree is None:
         return Listing(platform="generic", column=column)
     chosen = list(platforms) if platforms else _detect.detect(text, url)
