@@ -310,7 +310,7 @@ class FocusedSpider(scrapy.Spider):
         ):
             # One browser render of this page; the DOM snapshot refers to the raw capture.
             meta = {
-                **self._base_meta(response, "R"),
+                **self._base_meta(response, "B"),
                 "govcrawl_link_text": link_text,
                 "govcrawl_raw_capture": response.meta.get("govcrawl_capture"),
                 ROLE: "page",

@@ -192,7 +192,7 @@ def test_rendering_auto_renders_a_script_only_report_column_once() -> None:
     (render,) = _render_requests("auto")
     assert render.url == BASE + "/xxgk/ndbg/"
     assert render.meta["govcrawl_raw_capture"] == "raw"  # the snapshot will refer to it
-    assert render.meta["govcrawl_hops"].endswith("R")
+    assert render.meta["govcrawl_hops"].endswith("B")
 
 
 def test_rendering_never_and_always() -> None:
