@@ -28,6 +28,7 @@ Stats: ``browser/renders``, ``browser/xhr_captured``, ``browser/aborted``,
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping
@@ -254,13 +255,13 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[m
             body=body,
             fetched_at=datetime.now(UTC),
             fetch_method="browser",
-            provenance=type(prov)(
-                portal=prov.portal,
+            # Loaded by the page at request.url, not a report candidate itself.
+            provenance=dataclasses.replace(
+                prov,
                 discovered_from=request.url,
-                link_text=prov.link_text,
                 hops=prov.hops + "X",
-                rule="browser-xhr",
-                extra=prov.extra,
+                rule=None,
+                extra=(*prov.extra, ("captured_by", "browser-xhr")),
             ),
         )
         ext.writer.write_capture(capture)

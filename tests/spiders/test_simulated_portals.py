@@ -224,6 +224,11 @@ def test_browser_snapshot_and_xhr_are_archived(crawl: dict[str, Crawled]) -> Non
     xhr = [sc for sc in captures if sc.url == js.url("/api/ndbg.json")]
     assert len(xhr) == 1
     assert xhr[0].fetch_method == "browser"
+    prov = xhr[0].provenance
+    assert prov is not None
+    assert prov.discovered_from == column  # loaded by the rendered page
+    assert prov.hops.endswith("BX")
+    assert prov.portal == "jsonly"
     assert json.loads(xhr[0].body())["total"] == 4
 
 
