@@ -129,3 +129,42 @@ def test_crawl_through_http_proxy_archives_origin_urls(
     lines = (archive_dir / "records.jsonl").read_text(encoding="utf-8").splitlines()
     assert lines
     assert all(urlsplit(json.loads(line)["source_url"]).hostname == HOST for line in lines)
+
+
+def test_several_start_sites_each_in_scope_by_registrable_domain(
+    proxy: tuple[str, list[str]], tmp_path: Path
+) -> None:
+    proxy_url, seen = proxy
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env.update({"http_proxy": proxy_url, "no_proxy": ""})
+    archive_dir = tmp_path / "archive"
+    other = "xxgk.other-county.gov.cn"
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("govcrawl")),
+            "crawl",
+            f"http://{HOST}/",
+            f"http://{other}/zwgk/zfxxgk/",
+            "--archive",
+            str(archive_dir),
+            "--delay",
+            "0",
+            "--log-level",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
+    records = archive_records(archive_dir)
+    uris = {r.get("WARC-Target-URI") for r in records if r.type == "response"}
+    report = SEED_PATHS["000_4203514349d05a27.txt"]
+    assert f"http://{HOST}{report}" in uris
+    assert f"http://{other}{report}" in uris
+    assert f"http://{other}/robots.txt" in uris
+    # every fetch of the second site went to that site (same host, through the proxy)
+    assert any(u.startswith(f"http://{other}/") for u in seen)
