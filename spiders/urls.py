@@ -138,10 +138,13 @@ def extract_anchors(tree: lxml_html.HtmlElement, url: str) -> list[Anchor]:
         target = absolute_url(href, base)
         if target is None:
             continue
-        text = clean_text(el.text_content() if el.tag == "a" else "")
+        text = clean_text(el.text_content() if el.tag == "a" else el.get("alt") or "")
         title = clean_text(el.get("title") or "")
         if len(title) > len(text):
             text = title
+        if not text:
+            # Image navigation (<a><img alt="政务公开"></a>): the image's alt is the link text.
+            text = clean_text(" ".join(str(a) for a in el.xpath(".//img/@alt")))
         key = (target, text)
         if key not in seen:
             seen.add(key)

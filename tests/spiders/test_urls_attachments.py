@@ -67,3 +67,16 @@ def test_content_images_are_attachments_chrome_images_are_not() -> None:
     assert tree is not None
     images = content_images(tree, "http://x.gov.cn/a/202401/t1.html")
     assert images == [Anchor("http://x.gov.cn/a/202401/P020240101_1.jpg", "第1页")]
+
+
+def test_image_links_take_their_alt_text() -> None:
+    tree = parse_html(
+        "<html><body><a href='/zwgk/'><img src='/i/zwgk.png' alt='政务公开'></a>"
+        "<map><area href='/xxgk/' alt='信息公开'></map></body></html>"
+    )
+    assert tree is not None
+    anchors = extract_anchors(tree, "http://x.gov.cn/")
+    assert [(a.url, a.text) for a in anchors] == [
+        ("http://x.gov.cn/zwgk/", "政务公开"),
+        ("http://x.gov.cn/xxgk/", "信息公开"),
+    ]
