@@ -115,6 +115,12 @@ class WireHttpDownloadHandler(AiohttpDownloadHandler):
     # handler is built on the first request, when the reactor's loop runs.
     lazy: ClassVar[bool] = True  # type: ignore[misc]
 
+    async def download_request(self, request: Request) -> Response:
+        # A retried or redirected request carries a copy of its predecessor's meta: drop
+        # any wire facts left there by an attempt that failed after its head arrived.
+        request.meta.pop(WIRE_META_KEY, None)
+        return await super().download_request(request)
+
     @staticmethod
     def _extract_headers(response: _ClientResponse) -> Headers:
         # Scrapy's version re-encodes aiohttp's str headers as UTF-8 and fails on the

@@ -37,6 +37,7 @@ class RawServer:
     responses: dict[str, bytes]
     received: list[RawRequest] = field(default_factory=list)
     ssl_context: ssl.SSLContext | None = None  # serve HTTPS with this context
+    close_after: frozenset[str] = frozenset()  # paths after whose answer the server hangs up
 
     def __post_init__(self) -> None:
         self._sock = socket.create_server(("127.0.0.1", 0))
@@ -110,8 +111,8 @@ class RawServer:
                     path, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
                 )
                 conn.sendall(answer)
-                if answer.startswith(b"HTTP/1.0 "):
-                    return  # HTTP/1.0 without keep-alive: the close ends the body
+                if answer.startswith(b"HTTP/1.0 ") or path in self.close_after:
+                    return  # HTTP/1.0 without keep-alive, or a connection cut mid-body
 
     def __enter__(self) -> RawServer:
         self._accept.start()

@@ -67,7 +67,9 @@ def _old_tls_context(tmp: Path) -> ssl.SSLContext:
 
 @pytest.fixture
 def old_tls_server(tmp_path: Path) -> Iterator[RawServer]:
-    with RawServer(dict(SENT), ssl_context=_old_tls_context(tmp_path)) as server:
+    with RawServer(
+        dict(SENT), ssl_context=_old_tls_context(tmp_path), close_after=frozenset({"/truncated"})
+    ) as server:
         yield server
 
 

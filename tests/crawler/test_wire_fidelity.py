@@ -94,6 +94,11 @@ SENT: dict[str, bytes] = {
         b"HTTP/1.0 200 OK\r\nServer: Microsoft-IIS/6.0\r\nContent-Type: text/html; charset=gb2312",
         "<html>政府信息公开</html>".encode("gbk"),
     ),
+    # The server promises 100 bytes, sends 26 and hangs up.
+    "/truncated": _response(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100",
+        b"the first 26 bytes arrived",
+    ),
 }
 
 
@@ -139,7 +144,7 @@ class Crawled:
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     archive_dir = tmp_path_factory.mktemp("wire") / "archive"
-    with RawServer(dict(SENT)) as server:
+    with RawServer(dict(SENT), close_after=frozenset({"/truncated"})) as server:
         proc = subprocess.run(
             [sys.executable, "-m", "tests.crawler.wire_crawl", str(archive_dir), server.base],
             cwd=ROOT,
@@ -296,3 +301,9 @@ def test_warcio_check_accepts_the_files(crawled: Crawled) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_body_cut_short_is_archived_as_received_and_flagged(crawled: Crawled) -> None:
+    record = crawled.one("response", "/truncated")
+    assert record.block == SENT["/truncated"]  # the head as sent, the 26 bytes that came
+    assert crawled.metadata_of(record)["x-response_flags"] == "dataloss"

@@ -48,6 +48,8 @@ def wire_requests(base: str) -> list[scrapy.Request]:
         scrapy.Request(base + "/redirect", meta=meta),
         scrapy.Request(base + "/reason", meta=meta),
         scrapy.Request(base + "/http10", meta=meta),
+        # keep what arrived when the server hangs up mid-body (flagged "dataloss")
+        scrapy.Request(base + "/truncated", meta={**meta, "download_fail_on_dataloss": False}),
         scrapy.Request(base + "/private/secret", meta=meta),  # robots.txt disallows it
     ]
 
