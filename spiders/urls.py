@@ -34,6 +34,7 @@ SESSION_PARAMS = frozenset(
     }
 )
 _WS = re.compile(r"\s+")
+_OPTION_URL = re.compile(r"^(https?://|/|\./|\.\./)|\.(s?html?|jsp|aspx?|php)(\?|$)", re.I)
 
 
 def clean_text(text: str) -> str:
@@ -123,7 +124,8 @@ def section_label(el: lxml_html.HtmlElement, max_up: int = 4) -> str:
 
 
 def extract_anchors(tree: lxml_html.HtmlElement, url: str) -> list[Anchor]:
-    """Every followable ``<a href>`` (and ``<area href>``) of the page, in document order.
+    """Every followable ``<a href>`` and ``<area href>`` of the page in document order, then
+    the URLs of jump-menu ``<option>`` values.
 
     The text is the anchor's visible text, or its ``title`` when that is longer (listings
     often truncate titles with an ellipsis and keep the full title in the attribute).
@@ -151,4 +153,19 @@ def extract_anchors(tree: lxml_html.HtmlElement, url: str) -> list[Anchor]:
             # Only short links need their section to be understood ("2024", "更多").
             section = section_label(el) if len(text) <= 8 else ""
             out.append(Anchor(target, text, section))
+    # Jump menus (<select onchange="location=this.value">) list years and units as
+    # <option value="/xxgk/nb/2023/">2023</option>: links in all but markup.
+    for opt in tree.iter("option"):
+        value = (opt.get("value") or "").strip()
+        if not value or not _OPTION_URL.search(value):
+            continue
+        target = absolute_url(value, base)
+        text = clean_text(opt.text_content())
+        if target is None or (target, text) in seen:
+            continue
+        seen.add((target, text))
+        select = opt.getparent()
+        while select is not None and select.tag != "select":
+            select = select.getparent()
+        out.append(Anchor(target, text, section_label(select) if select is not None else ""))
     return out

@@ -80,3 +80,19 @@ def test_image_links_take_their_alt_text() -> None:
         ("http://x.gov.cn/zwgk/", "政务公开"),
         ("http://x.gov.cn/xxgk/", "信息公开"),
     ]
+
+
+def test_jump_menu_options_are_links() -> None:
+    tree = parse_html(
+        "<html><body><h3>政府信息公开年报</h3><select onchange='location=this.value'>"
+        "<option value=''>请选择</option><option value='/xxgk/nb/2023/'>2023</option>"
+        "<option value='2022'>2022</option><option value='nb2021.html'>2021</option>"
+        "</select></body></html>"
+    )
+    assert tree is not None
+    anchors = extract_anchors(tree, "http://x.gov.cn/xxgk/")
+    assert [(a.url, a.text) for a in anchors] == [
+        ("http://x.gov.cn/xxgk/nb/2023/", "2023"),
+        ("http://x.gov.cn/xxgk/nb2021.html", "2021"),
+    ]
+    assert anchors[0].section == "政府信息公开年报"
