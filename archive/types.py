@@ -53,6 +53,9 @@ class Capture:
     # HTTP version on the request line when it differs from the response's status line
     # (a client speaking HTTP/1.1 to an HTTP/1.0 server); None: the same as ``protocol``.
     request_protocol: str | None = None
+    # Why the stored body is shorter than the entity the server announced, written as
+    # WARC-Truncated: "length", "time", "disconnect" or "unspecified"; None: complete.
+    truncated: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -280,6 +280,8 @@ class ArchiveWriter:
                 resp_headers = [("WARC-Record-ID", resp_id), *common]
                 if capture.ip_address:
                     resp_headers.append(("WARC-IP-Address", capture.ip_address))
+                if capture.truncated:
+                    resp_headers.append(("WARC-Truncated", capture.truncated))
                 resp = records.write(
                     "response",
                     uri=capture.url,
