@@ -127,6 +127,18 @@ def provenance_from_meta(request: Request) -> Provenance:
     )
 
 
+# Scrapy's response flags for a body cut short -> WARC-Truncated reasons (WARC 1.1 5.19).
+TRUNCATION_FLAGS = {"dataloss": "disconnect", "download_stopped": "unspecified"}
+
+
+def truncation(flags: list[str]) -> str | None:
+    """The WARC-Truncated reason for a response Scrapy flagged as incomplete, or None."""
+    for flag in flags:
+        if flag in TRUNCATION_FLAGS:
+            return TRUNCATION_FLAGS[flag]
+    return None
+
+
 def _with_extra(prov: Provenance, *items: tuple[str, str]) -> Provenance:
     return Provenance(
         portal=prov.portal,
@@ -193,6 +205,7 @@ def build_capture(
         provenance=prov,
         charset_decision=f"http-header:{charset}" if charset else "undeclared-in-http-header",
         request_protocol=wire.request_protocol if wire.request_protocol != wire.protocol else None,
+        truncated=truncation(response.flags),
     )
 
 

@@ -144,6 +144,7 @@ def test_proxied_and_truncated_responses_are_marked() -> None:
     capture = build_capture(request, response, _wire(via_proxy=True, ip_address=None))
     extra = dict(capture.provenance.extra)
     assert extra["response_flags"] == "dataloss"
+    assert capture.truncated == "disconnect"
     assert extra["via_proxy"] == "yes"
     assert capture.ip_address is None
 

@@ -307,3 +307,5 @@ def test_body_cut_short_is_archived_as_received_and_flagged(crawled: Crawled) ->
     record = crawled.one("response", "/truncated")
     assert record.block == SENT["/truncated"]  # the head as sent, the 26 bytes that came
     assert crawled.metadata_of(record)["x-response_flags"] == "dataloss"
+    assert record.get("WARC-Truncated") == "disconnect"
+    assert all(r.get("WARC-Truncated") is None for r in crawled.records if r is not record)
