@@ -219,6 +219,14 @@ def crawl_config(settings: BaseSettings, spider: Spider | None) -> dict[str, Any
     return config
 
 
+def robots_policy(settings: BaseSettings) -> str:
+    """robots.txt policy as the warcinfo states it, naming any per-portal override."""
+    if not settings.getbool("ROBOTSTXT_OBEY"):
+        return "ignore"
+    overridden = sorted(settings.getlist("ROBOTSTXT_OVERRIDE_PORTALS"))
+    return f"obey (ignored for portals: {', '.join(overridden)})" if overridden else "obey"
+
+
 def warcinfo_fields(settings: BaseSettings, spider: Spider | None) -> dict[str, Any]:
     """What the crawler adds to each warcinfo record (the writer adds software and format).
 
@@ -235,7 +243,7 @@ def warcinfo_fields(settings: BaseSettings, spider: Spider | None) -> dict[str, 
     return {
         "http-client": f"Scrapy/{ver('scrapy')} aiohttp/{ver('aiohttp')}",
         "http-header-user-agent": str(settings.get("USER_AGENT") or ""),
-        "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        "robots": robots_policy(settings),
         "operator": str(settings.get("GOVCRAWL_CONTACT") or "unset (GOVCRAWL_CONTACT)"),
         "crawl-config": crawl_config(settings, spider),
     }

@@ -23,6 +23,7 @@ from crawler.capture import (
     crawl_config,
     declared_charset,
     provenance_from_meta,
+    robots_policy,
     warcinfo_fields,
 )
 from crawler.capture_handler import WIRE_META_KEY, WireExchange
@@ -177,6 +178,13 @@ def test_warcinfo_has_policy_contact_and_config() -> None:
     config = fields["crawl-config"]
     assert config["CONCURRENT_REQUESTS_PER_DOMAIN"] == 1
     assert config["ROBOTSTXT_OBEY"] is True
+
+
+def test_robots_policy_names_overridden_portals() -> None:
+    assert robots_policy(_settings()) == "obey"
+    assert robots_policy(_settings(ROBOTSTXT_OBEY=False)) == "ignore"
+    policy = robots_policy(_settings(ROBOTSTXT_OVERRIDE_PORTALS=["b", "a"]))
+    assert policy == "obey (ignored for portals: a, b)"
 
 
 def test_crawl_config_changes_with_settings() -> None:
