@@ -778,6 +778,86 @@ def jsonly_site() -> SiteSpec:
     )
 
 
+# --- 7. UCAP: year sub-columns under the report heading, createPageHTML('page_div', ...) ---
+
+
+def ucap_site() -> SiteSpec:
+    files = Files()
+    years = {
+        "2024": [
+            [
+                ("202401/1001.shtml", "某省教育厅2024年政府信息公开工作年度报告", "2025-01-20"),
+                ("202401/1002.shtml", "某省教育考试院2024年政府信息公开工作年度报告", "2025-01-21"),
+            ],
+            [("202401/1003.shtml", "某省电化教育馆2024年政府信息公开工作年度报告", "2025-01-22")],
+        ],
+        "2023": [
+            [
+                ("202301/1004.shtml", "某省教育厅2023年政府信息公开工作年度报告", "2024-01-20"),
+                ("202301/1005.shtml", "关于做好2024年春季开学工作的通知", "2024-01-21"),
+            ]
+        ],
+    }
+    articles: dict[str, tuple[str, str]] = {}
+    for y, pages in years.items():
+        for pg in pages:
+            for href, title, date in pg:
+                articles[f"/jyt/c{y}/{href}"] = (title, date)
+    guide = "/jyt/czn/202301/2001.shtml"
+    articles[guide] = ("某省教育厅政府信息公开指南", "2023-01-05")
+
+    def handler(req: Request) -> Reply | None:
+        p, port = req.path, urlsplit(req.base).port or 0
+        if p == "/":
+            return html_reply(page("某省教育厅", "<a href='/jyt/zwgk.shtml'>政府信息公开</a>"))
+        if p == "/jyt/zwgk.shtml":
+            year_links = "".join(
+                f"<li><span>·</span><a href='/jyt/c{y}/zwgklist.shtml'>{y}</a></li>" for y in years
+            )
+            body = (
+                "<div class='left'><h3><div>政府信息<br>公开年报</div></h3>"
+                f"<ul id='nb_list'>{year_links}</ul>"
+                "<h3><div>政府信息<br>公开指南</div></h3>"
+                "<ul><li><a href='/jyt/czn/zwgk.shtml'>政府信息公开指南</a></li></ul></div>"
+                + traps_and_bait(req.base, port, "jyt")
+            )
+            return html_reply(page("政府信息公开", body))
+        m = re.fullmatch(r"/jyt/c(\d{4})/zwgklist(?:_(\d))?\.shtml", p)
+        if m and m.group(1) in years:
+            pages = years[m.group(1)]
+            n = int(m.group(2) or 1)
+            if n > len(pages):
+                return None
+            lis = "".join(_li(f"/jyt/c{m.group(1)}/{h}", t, d) for h, t, d in pages[n - 1])
+            total = sum(len(pg) for pg in pages)
+            bar = (
+                "<div id='page_div'></div><script>"
+                f"createPageHTML('page_div',{len(pages)}, {n},'zwgklist','shtml',{total});</script>"
+            )
+            return html_reply(page("年报", f"<ul class='jytxxgklist'>{lis}</ul>{bar}"))
+        if p == "/jyt/czn/zwgk.shtml":
+            return html_reply(
+                page(
+                    "指南",
+                    "<ul>" + _li(guide, "某省教育厅政府信息公开指南", "2023-01-05") + "</ul>",
+                )
+            )
+        if p in articles:
+            title, date = articles[p]
+            return html_reply(report_page(title, date))
+        return None
+
+    return SiteSpec(
+        name="ucap",
+        site=serve(files, None, handler),
+        start="/",
+        reports={p for p, (t, _) in articles.items() if "通知" not in t},
+        attachments={},
+        trap_segment="jyt",
+        not_reports={"/jyt/c2023/202301/1005.shtml"},
+    )
+
+
 ALL_SITES: tuple[Callable[[], SiteSpec], ...] = (
     trs_site,
     trs_gbk_site,
@@ -785,4 +865,5 @@ ALL_SITES: tuple[Callable[[], SiteSpec], ...] = (
     gkmlpt_site,
     fjsearch_site,
     jsonly_site,
+    ucap_site,
 )

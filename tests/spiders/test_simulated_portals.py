@@ -156,6 +156,11 @@ def test_by_unit_and_by_year_subcolumns_are_walked(crawl: dict[str, Crawled]) ->
     assert "/zwgk/zfxxgk/bmxxgk/wjj/gknb/" in crawl["trs"].paths
     gbk = crawl["trs-gbk"].paths
     assert {"/xxgk/ndbg/2021/", "/xxgk/ndbg/2022/", "/xxgk/ndbg/2023/index_1.html"} <= set(gbk)
+    ucap = crawl["ucap"]
+    assert "/jyt/c2024/zwgklist_2.shtml" in ucap.paths  # year links under the report heading
+    column = ucap.url("/jyt/c2024/")
+    assert ucap.stats[f"discovery/ucap/declared/{column}"] == 3
+    assert ucap.stats[f"discovery/ucap/found/{column}"] == 3
 
 
 def test_platform_list_apis_are_used(crawl: dict[str, Crawled]) -> None:
