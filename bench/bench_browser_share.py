@@ -1,6 +1,6 @@
 """Benchmark (3): the share of fetches that went through the browser on the simulated portals.
 
-Crawls the six simulated portals of tests/portals (TRS, GBK TRS, Hanweb jcms, gkmlpt,
+Crawls the simulated portals of tests/portals (TRS, GBK TRS, Hanweb jcms, gkmlpt, UCAP,
 Fujian search, script-only list) twice, each in its own subprocess, with the real
 settings (delay 0, loopback allowed):
 
