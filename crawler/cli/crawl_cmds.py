@@ -165,7 +165,7 @@ def summary_lines(result: CrawlResult) -> list[str]:
     )
     for (kind, year), n in sorted(by_year.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
         lines.append(f"  {kind} {year}: {n}")
-    out = result.archive_dir
+    out = result.archive_dir.resolve()
     lines += [
         "outputs:",
         f"  WARC files   {out / 'warcs'}",
