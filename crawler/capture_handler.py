@@ -42,6 +42,10 @@ WIRE_META_KEY = "_govcrawl_wire"
 
 logger = logging.getLogger(__name__)
 
+# Sent to a proxy, not to the origin, and a secret: never archived. (aiohttp puts the
+# proxy's credentials among the request headers of a plain-HTTP proxied request.)
+PRIVATE_REQUEST_HEADERS = frozenset({"proxy-authorization"})
+
 
 @dataclass(frozen=True, slots=True)
 class WireExchange:
@@ -87,7 +91,11 @@ def wire_exchange_from(
         # HTTP proxy); the archive keeps the origin-form target, the full URL being in
         # WARC-Target-URI.
         request_target=info.url.raw_path_qs,
-        request_headers=tuple((_latin1(k), _latin1(v)) for k, v in info.headers.items()),
+        request_headers=tuple(
+            (_latin1(k), _latin1(v))
+            for k, v in info.headers.items()
+            if k.lower() not in PRIVATE_REQUEST_HEADERS
+        ),
         protocol=protocol,
         status=response.status,
         # aiohttp decodes the reason phrase as UTF-8 with surrogateescape: back to bytes,

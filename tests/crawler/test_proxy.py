@@ -29,7 +29,14 @@ from tests.crawler.warcbytes import archive_records
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "www.demo-county.gov.cn"
-HOP_BY_HOP = {"connection", "proxy-connection", "keep-alive", "transfer-encoding", "content-length"}
+HOP_BY_HOP = {
+    "connection",
+    "proxy-connection",
+    "proxy-authorization",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+}
 
 
 class _Forward(BaseHTTPRequestHandler):
@@ -42,6 +49,8 @@ class _Forward(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.seen.append(self.path)  # absolute-form, as a client sends it to a proxy
+        if auth := self.headers.get("Proxy-Authorization"):
+            self.seen.append("auth:" + auth)
         parts = urlsplit(self.path)
         upstream = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=10)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
@@ -81,7 +90,8 @@ def test_crawl_through_http_proxy_archives_origin_urls(
 ) -> None:
     proxy_url, seen = proxy
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    env.update({"http_proxy": proxy_url, "no_proxy": ""})
+    # with credentials: the proxy gets them, the archive must not
+    env.update({"http_proxy": proxy_url.replace("://", "://crawler:s3cret@"), "no_proxy": ""})
     archive_dir = tmp_path / "archive"
     proc = subprocess.run(
         [
@@ -113,6 +123,9 @@ def test_crawl_through_http_proxy_archives_origin_urls(
     for path in SEED_PATHS.values():
         assert f"http://{HOST}{path}" in uris
     assert all(r.get("WARC-IP-Address") is None for r in responses)
+    assert "auth:Basic Y3Jhd2xlcjpzM2NyZXQ=" in seen
+    assert not any(b"s3cret" in r.block or b"Y3Jhd2xlcjpzM2NyZXQ" in r.block for r in records)
+    assert not any(b"Proxy-Authorization" in r.block for r in records if r.type == "request")
 
     home = next(
         r for r in records if r.type == "request" and r.get("WARC-Target-URI") == f"http://{HOST}/"
