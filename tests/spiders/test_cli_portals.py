@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.portals.server import PortalServer
-from tests.portals.sites import gkmlpt_site
+from tests.portals.sites import gkmlpt_site, jsonly_site
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow]  # crawls in subprocesses (never skipped)
@@ -73,3 +73,29 @@ def test_crawl_portals_file_end_to_end(tmp_path: Path) -> None:
     found = {p["url"].removeprefix(server.base) for p in pages if p["status"] == 200}
     assert found == spec.reports
     assert {p["portal"] for p in pages} == {"gk"}
+
+
+def test_no_browser_leaves_a_script_only_list_unread(tmp_path: Path) -> None:
+    spec = jsonly_site()
+    with PortalServer(spec.site) as server:
+        portals = tmp_path / "portals.toml"
+        portals.write_text(
+            f'[[portal]]\nname = "js"\nstart_urls = ["{server.base}/"]\n', encoding="utf-8"
+        )
+        archive_dir = tmp_path / "archive"
+        proc = _govcrawl(
+            "crawl",
+            "--portals",
+            str(portals),
+            "--archive",
+            str(archive_dir),
+            "--delay",
+            "0",
+            "--allow-private",
+            "--no-browser",
+            "--log-level",
+            "WARNING",
+        )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (archive_dir / "pages.jsonl").read_text() == ""
+    assert "/api/ndbg.json" not in [h.path for h in server.hits]  # no browser ran
