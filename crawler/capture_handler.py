@@ -18,7 +18,13 @@ response. Nothing here writes to the archive: one responsibility, recording the 
 
 Header strings are the latin-1 decoding of the bytes on the wire, so
 ``value.encode("latin-1")`` gives back the exact bytes (non-ASCII header values such as
-GBK file names in Content-Disposition survive).
+GBK file names in Content-Disposition survive). ``Proxy-Authorization`` (the proxy's
+credentials) is never recorded.
+
+Coupling: this relies on private parts of Scrapy 2.19's aiohttp handler
+(``scrapy.core.downloader.handlers._aiohttp``, ``_read_response``, ``_extract_headers``,
+``_session``, ``_ClientResponse._peername``); requirements.lock pins Scrapy, and the
+byte-level tests (tests/crawler/test_wire_fidelity.py) fail if an upgrade changes them.
 """
 
 from __future__ import annotations
