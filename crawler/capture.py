@@ -292,11 +292,18 @@ class CaptureExtension:
     def spider_opened(self, spider: Spider) -> None:
         from archive.writer import ArchiveWriter  # noqa: PLC0415  (loaded only when archiving)
 
-        self.writer = ArchiveWriter(
-            self.archive_dir,
-            max_file_size=self.max_file_size,
-            warcinfo=warcinfo_fields(self.crawler.settings, spider),
-        )
+        try:
+            self.writer = ArchiveWriter(
+                self.archive_dir,
+                max_file_size=self.max_file_size,
+                warcinfo=warcinfo_fields(self.crawler.settings, spider),
+            )
+        except Exception as exc:
+            # Another crawl writing the same archive, an unwritable directory...: crawling
+            # without archiving would waste the portals' patience, so stop at once.
+            logger.error("cannot open the archive %s: %s", self.archive_dir, exc)
+            self._fail()
+            return
         if self.writer.recovered:
             self.stats.set_value("archive/files_recovered", len(self.writer.recovered))
         logger.info("archiving every exchange into %s", self.archive_dir)
@@ -332,15 +339,19 @@ class CaptureExtension:
             # Never crawl on without archiving: what was written stays sealed-able, and the
             # crawl stops with a reason the report shows.
             logger.exception("cannot archive %s; closing the spider", request.url)
-            self.stats.inc_value("archive/write_errors")
-            self._failed = True
-            engine = self.crawler.engine
-            if engine is not None:
-                deferred_from_coro(engine.close_spider_async(reason="archive_error"))
+            self._fail()
             return
         request.meta[CAPTURE_META_KEY] = ref
         self.stats.inc_value("archive/captures_written")
         self._sync_stats()
+
+    def _fail(self) -> None:
+        """Stop the crawl with reason ``archive_error``; nothing more is written."""
+        self.stats.inc_value("archive/write_errors")
+        self._failed = True
+        engine = self.crawler.engine
+        if engine is not None:
+            deferred_from_coro(engine.close_spider_async(reason="archive_error"))
 
     def _sync_stats(self) -> None:
         # The writer counts every record it writes (warcinfo included) and its bytes.

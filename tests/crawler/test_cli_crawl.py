@@ -103,3 +103,24 @@ def test_scrapy_crawl_portal_from_the_repository_root(tmp_path: Path) -> None:
     assert len(files) == 1
     assert (archive_dir / "index.sqlite3").exists()
     assert (archive_dir / "pages.jsonl").read_text(encoding="utf-8").count("\n") == 5
+
+
+def test_crawl_into_an_archive_another_crawl_is_writing_stops_at_once(tmp_path: Path) -> None:
+    from archive.writer import ArchiveWriter  # noqa: PLC0415
+
+    archive_dir = tmp_path / "archive"
+    with DemoPortal() as portal, ArchiveWriter(archive_dir):
+        proc = _govcrawl(
+            "crawl",
+            portal.url,
+            "--archive",
+            str(archive_dir),
+            "--allow-private",
+            "--delay",
+            "0",
+            "--log-level",
+            "ERROR",
+        )
+    assert proc.returncode == 1
+    assert "being written by another process" in proc.stderr
+    assert "crawl stopped early (archive_error)" in proc.stderr
