@@ -247,11 +247,7 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[m
             protocol="HTTP/1.1",
             status=int(pw_response.status),
             reason=str(pw_response.status_text or ""),
-            # Playwright gives headers already decoded; the body is decoded too, so any
-            # Content-Encoding line would lie about the stored bytes.
-            response_headers=tuple(
-                (k, v) for k, v in headers.items() if k.lower() != "content-encoding"
-            ),
+            response_headers=_decoded_body_headers(headers, body),
             body=body,
             fetched_at=datetime.now(UTC),
             fetch_method="browser",
@@ -288,3 +284,22 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[m
         if self._http is not None:
             await self._http.close()
         await super().close()
+
+
+# Headers that describe the bytes as sent; Playwright hands over the decoded body, so these
+# would lie about the stored bytes (replay tools cut bodies at a stale Content-Length).
+_BODY_FRAMING_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+def _decoded_body_headers(headers: dict[str, str], body: bytes) -> tuple[tuple[str, str], ...]:
+    """The browser's response headers, re-framed for the decoded body that is stored.
+
+    The dropped lines are named in ``X-Govcrawl-Rewritten`` so the archive says what changed
+    (docs/warc.md, browser captures).
+    """
+    kept = [(k, v) for k, v in headers.items() if k.lower() not in _BODY_FRAMING_HEADERS]
+    dropped = sorted(k for k in headers if k.lower() in _BODY_FRAMING_HEADERS)
+    kept.append(("Content-Length", str(len(body))))
+    if dropped:
+        kept.append(("X-Govcrawl-Rewritten", ", ".join(dropped)))
+    return tuple(kept)

@@ -7,6 +7,7 @@ script-only list), each knowing which of its pages are reports and which fetches
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import re
@@ -571,10 +572,13 @@ def gkmlpt_site() -> SiteSpec:
                     for u, t, ts in chunk
                 ],
             }
+            # gzip-encoded, as real list APIs answer: the browser hands over the decoded
+            # body, so the archived headers must not keep the encoded Content-Length.
             return Reply(
                 200,
                 "application/json; charset=utf-8",
-                json.dumps(data, ensure_ascii=False).encode(),
+                gzip.compress(json.dumps(data, ensure_ascii=False).encode()),
+                (("Content-Encoding", "gzip"),),
             )
         if p in articles:
             title, _ = articles[p]
@@ -756,10 +760,13 @@ def jsonly_site() -> SiteSpec:
                 "total": len(items),
                 "list": [{"title": t, "url": u, "date": d} for u, t, d in items],
             }
+            # gzip-encoded, as real list APIs answer: the browser hands over the decoded
+            # body, so the archived headers must not keep the encoded Content-Length.
             return Reply(
                 200,
                 "application/json; charset=utf-8",
-                json.dumps(data, ensure_ascii=False).encode(),
+                gzip.compress(json.dumps(data, ensure_ascii=False).encode()),
+                (("Content-Encoding", "gzip"),),
             )
         if p in articles:
             title, date = articles[p]

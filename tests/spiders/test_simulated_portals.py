@@ -235,6 +235,11 @@ def test_browser_snapshot_and_xhr_are_archived(crawl: dict[str, Crawled]) -> Non
     assert prov.hops.endswith("BX")
     assert prov.portal == "jsonly"
     assert json.loads(xhr[0].body())["total"] == 4
+    # The server sent it gzip-encoded; the browser stores the decoded body, re-framed.
+    names = {k.lower(): v for k, v in xhr[0].headers}
+    assert "content-encoding" not in names
+    assert names["content-length"] == str(len(xhr[0].raw_body))
+    assert "content-encoding" in names["x-govcrawl-rewritten"].lower()
 
 
 def test_year_of_a_unit_report_comes_from_its_year_column(crawl: dict[str, Crawled]) -> None:
