@@ -10,6 +10,7 @@ not overflow the stack; libxml2 itself caps the depth it builds at 256).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from urllib.parse import urljoin
 
 import lxml.etree
@@ -71,6 +72,7 @@ _CJK_GAP = re.compile(
     r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"
 )
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 # A cell that says this table is page layout, not data.
 LAYOUT_CELL_CHARS = 300
 MAX_SPAN = 100  # rowspan/colspan beyond this are treated as 1 (hostile or broken markup)
@@ -281,6 +283,25 @@ def listing_entries(root: lxml.html.HtmlElement, base_url: str) -> tuple[Listing
     return tuple(out)
 
 
+def comment_listing(text: str, base_url: str, seen: set[str]) -> tuple[ListingEntry, ...]:
+    """Listing items a template left inside HTML comments (UCAP portals comment out the
+    static list their script redraws): each comment holding links is parsed on its own."""
+    out: list[ListingEntry] = []
+    for m in _COMMENT.finditer(text):
+        chunk = m.group(1)
+        if "href" not in chunk or len(chunk) < P.MIN_LINK_TEXT:
+            continue
+        try:
+            root, _ = parse(f"<html><body>{chunk}</body></html>")
+        except NormaliseError:
+            continue
+        for entry in listing_entries(root, base_url):
+            if entry.url not in seen:
+                seen.add(entry.url)
+                out.append(replace(entry, in_comment=True))
+    return tuple(out)
+
+
 def _span(value: str | None) -> int:
     try:
         n = int((value or "1").strip().rstrip(";"))
@@ -395,6 +416,8 @@ def extract(text: str, base_url: str) -> Extracted:
     main, template = _select_content(root)
     if main is None:
         entries = listing_entries(body, base_url)
+        if len(entries) < P.LISTING_MIN_ENTRIES:
+            entries = entries + comment_listing(text, base_url, {e.url for e in entries})
         dense, dense_chars = _dense_content(body)
         meta = page_meta(root, dense, None)
         looks_like_report = bool(

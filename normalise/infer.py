@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from normalise import patterns as P
 from normalise.model import Block, PageMeta, Rows, Segment
 from normalise.segment import match_title
-from normalise.text import cn_year, compact, fold
+from normalise.text import cn_small_number, cn_year, compact, fold
 
 _NUMERIC_LINE = re.compile(r"^[\d\s.,%+\-/|]*$")
 # How far into a document the statistics period and kind cues are looked for.
@@ -59,17 +59,58 @@ def assemble(blocks: tuple[Block, ...], seg: Segment) -> Body:
 
 
 def _sections(headings: list[tuple[int, str, str]], length: int) -> tuple[dict[str, object], ...]:
+    """The headings that form the document's outline, tolerant of a missing or repeated numeral.
+
+    The outline is the best non-decreasing chain of numerals (dynamic programming over the
+    candidate headings): each heading scores 1, more when its title is the standard one for
+    its numeral (the report format fixes 一 总体情况 … 六 其他需要报告的事项); a skipped
+    numeral or a repeated one costs a little. So 一、二、四、五 keeps 四 and 五 after the
+    missing 三, a typo "三" written twice keeps both, and a list restarting at 一 inside a
+    section does not outweigh the standard headings around it.
+    """
+    cands = [
+        (offset, num, title, value)
+        for offset, num, title in headings
+        if (value := cn_small_number(num)) is not None and value >= 1
+    ]
+    if not cands:
+        return ()
+    weights = [1.0 + (P.SECTION_STANDARD_BONUS if _standard(v, t) else 0.0) for _, _, t, v in cands]
+    best: list[float] = []
+    back: list[int] = []
+    for i, (_, _, _, value) in enumerate(cands):
+        score, prev = weights[i] - P.SECTION_SKIP_COST * (value - 1), -1
+        for j in range(i):
+            before = cands[j][3]
+            if before > value:
+                continue
+            if before == value:
+                cost = P.SECTION_REPEAT_COST
+            else:
+                cost = P.SECTION_SKIP_COST * (value - before - 1)
+            if best[j] + weights[i] - cost > score:
+                score, prev = best[j] + weights[i] - cost, j
+        best.append(score)
+        back.append(prev)
+    # Highest score; on a tie the chain that starts earliest in the text (found first).
+    end = max(range(len(cands)), key=lambda i: (best[i], -i))
     chosen: list[tuple[int, str, str]] = []
-    expected = 0
-    for offset, num, title in headings:
-        if expected < len(P.SECTION_NUMERALS) and num == P.SECTION_NUMERALS[expected]:
-            chosen.append((offset, num, title))
-            expected += 1
+    while end >= 0:
+        offset, num, title, _ = cands[end]
+        chosen.append((offset, num, title))
+        end = back[end]
+    chosen.reverse()
     out = []
     for i, (offset, num, title) in enumerate(chosen):
-        end = chosen[i + 1][0] - 1 if i + 1 < len(chosen) else length
-        out.append({"number": num, "title": title, "start": offset, "end": max(end, offset)})
+        end_at = chosen[i + 1][0] - 1 if i + 1 < len(chosen) else length
+        out.append({"number": num, "title": title, "start": offset, "end": max(end_at, offset)})
     return tuple(out)
+
+
+def _standard(value: int, title: str) -> bool:
+    """The heading is the one the report format puts under this numeral."""
+    words = P.STANDARD_SECTION_WORDS.get(value)
+    return bool(words) and any(w in compact(title) for w in words or ())
 
 
 def infer_kind(title: str | None, text: str) -> str:

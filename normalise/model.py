@@ -48,6 +48,7 @@ class ListingEntry:
     title: str
     url: str
     date: str | None
+    in_comment: bool = False  # recovered from an HTML comment (the static list a script redraws)
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,7 +126,19 @@ SELF_REFERENCES = (
 SECTION_HEADING = re.compile(
     r"^(?P<num>[一二三四五六七八九十]{1,3})\s*[、.．]\s*(?P<title>\S.{0,48})$"
 )
-SECTION_NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
+# The report format's own headings (国办公开办函〔2021〕30号), by numeral: a heading that
+# carries its standard words outweighs a list that restarts at 一 inside a section.
+STANDARD_SECTION_WORDS: dict[int, tuple[str, ...]] = {
+    1: ("总体情况",),
+    2: ("主动公开政府信息情况",),
+    3: ("收到和处理政府信息公开申请情况", "依申请公开"),
+    4: ("行政复议", "行政诉讼"),
+    5: ("存在的主要问题", "改进情况"),
+    6: ("其他需要报告的事项", "其他需要报告"),
+}
+SECTION_STANDARD_BONUS = 2.0
+SECTION_SKIP_COST = 0.5  # per numeral missing between two headings (or before the first)
+SECTION_REPEAT_COST = 0.5  # the same numeral twice in a row (a typo in the source)
 # Row labels of the standard report tables that look like section headings.
 TABLE_ROW_LABELS = (
     "本年新收政府信息公开申请数量",
