@@ -40,7 +40,9 @@ def clean(blocks: tuple[Block, ...]) -> Cleaned:
     """Keep document lines; tables are never chrome or spam."""
     kept: list[Block] = []
     removed: list[tuple[int, str]] = []
+    kept_before: list[int] = []
     for block in blocks:
+        kept_before.append(len(kept))
         if not block.is_table:
             if reason := chrome_reason(block.text):
                 removed.append((len(kept), reason))
@@ -49,4 +51,4 @@ def clean(blocks: tuple[Block, ...]) -> Cleaned:
                 removed.append((len(kept), "spam_removed"))
                 continue
         kept.append(block)
-    return Cleaned(tuple(kept), tuple(removed))
+    return Cleaned(tuple(kept), tuple(removed), tuple(kept_before))

@@ -18,6 +18,7 @@ import lxml.html
 
 from normalise import patterns as P
 from normalise.errors import NormaliseError
+from normalise.links import absolute_link, attachment_type
 from normalise.model import Attachment, Block, Extracted, ListingEntry, PageMeta, Rows
 from normalise.templates import TEMPLATES
 from normalise.text import clean_line, compact, fold, parse_date
@@ -210,12 +211,14 @@ def page_meta(
     )
 
 
-def _select_content(root: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement | None, str | None]:
+def _select_content(
+    root: lxml.html.HtmlElement, min_chars: int = MIN_CONTENT_CHARS
+) -> tuple[lxml.html.HtmlElement | None, str | None]:
     for tpl in TEMPLATES:
         for xp in tpl.content:
             found = [el for el in root.xpath(xp) if isinstance(el, lxml.html.HtmlElement)]
             best = max(found, key=lambda el: len(el.text_content()), default=None)
-            if best is not None and len(best.text_content().strip()) >= MIN_CONTENT_CHARS:
+            if best is not None and len(best.text_content().strip()) >= min_chars:
                 return best, tpl.name
     return None, None
 
@@ -365,6 +368,118 @@ def _table_text(rows: Rows) -> str:
     return "\n".join(lines)
 
 
+def _link_attachment(a: lxml.html.HtmlElement, base_url: str) -> tuple[str, str, str] | None:
+    """(canonical URL, text, type) of a link to a file, or None (cheap for page links)."""
+    href = (a.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return None
+    ftype = attachment_type(urljoin(base_url, href))
+    text = ""
+    if ftype is None:
+        if not P.DOWNLOAD_PATH.search(href):
+            return None
+        text = _text(a)
+        ftype = attachment_type(urljoin(base_url, href), text)
+        if ftype is None:
+            return None
+    url = absolute_link(href, base_url)
+    if url is None:
+        return None
+    text = text or _text(a)
+    title = clean_line(a.get("title") or "")
+    if len(title) > len(text):  # "附件1" shown, the file name in the title attribute
+        text = title
+    return url, text, ftype
+
+
+def _image(img: lxml.html.HtmlElement, base_url: str) -> tuple[str, str, str] | None:
+    """An image of the content that is a file of the document (a scanned page), not chrome."""
+    src = img.get("src") or img.get("data-src") or ""
+    if not src or src.startswith("data:") or P.CHROME_IMAGE.search(src):
+        return None
+    url = absolute_link(src, base_url)
+    if url is None:
+        return None
+    ftype = attachment_type(url)
+    if ftype not in P.IMAGE_EXTENSIONS:
+        return None
+    return url, clean_line(img.get("alt") or img.get("title") or ""), ftype
+
+
+def _ident(el: lxml.html.HtmlElement) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def page_attachments(
+    root: lxml.html.HtmlElement, main: lxml.html.HtmlElement, base_url: str, at: int
+) -> tuple[Attachment, ...]:
+    """File links of the document printed outside its content element.
+
+    Portals print attachments in their own block after the body (Fujian TRS's
+    ``article_attachment``, a ``fj`` div), not inside it. A file link outside the content
+    belongs to the document when it sits in such a block (class/id says attachment) or
+    after the content inside the article's container; never in header, footer or menus.
+    They are placed at block ``at`` (after the content: the page's last document).
+    """
+    containers = []
+    node = main.getparent()
+    for _ in range(P.ARTICLE_LEVELS):
+        if node is None or node.tag in ("body", "html"):
+            break
+        containers.append(node)
+        node = node.getparent()
+    chain = {}
+    child = main
+    for anc in main.iterancestors():
+        chain[anc] = child
+        child = anc
+    out: list[Attachment] = []
+    for el in root.iter("a"):
+        found = _link_attachment(el, base_url)
+        if found is None:
+            continue
+        zone = in_main = chrome = False
+        in_article = False
+        depth = 0
+        anc = el.getparent()
+        while anc is not None:
+            if anc is main:
+                in_main = True
+                break
+            ident = _ident(anc)
+            if depth < P.ZONE_DEPTH:
+                if P.CHROME_ZONE.search(ident) or anc.tag in ("nav", "header", "footer"):
+                    chrome = True
+                elif P.ATTACHMENT_ZONE.search(ident):
+                    zone = True
+            if anc in containers:
+                in_article = True
+            depth += 1
+            anc = anc.getparent()
+        if in_main or chrome:
+            continue
+        if zone or (in_article and _follows(el, chain)):
+            url, text, ftype = found
+            out.append(Attachment(url, text, at, ftype))
+    return tuple(out)
+
+
+def _follows(
+    el: lxml.html.HtmlElement, chain: dict[lxml.html.HtmlElement, lxml.html.HtmlElement]
+) -> bool:
+    """True when ``el`` comes after the content element in document order.
+
+    ``chain`` maps each ancestor of the content element to its child on the way down to
+    it; at the first ancestor ``el`` shares, compare the two children's positions.
+    """
+    child = el
+    for anc in el.iterancestors():
+        if anc in chain:
+            return bool(anc.index(child) > anc.index(chain[anc]))
+        child = anc
+    return False
+
+
 def content_blocks(
     main: lxml.html.HtmlElement, base_url: str
 ) -> tuple[tuple[Block, ...], tuple[Attachment, ...]]:
@@ -392,10 +507,11 @@ def content_blocks(
                     blocks.append(Block(_table_text(rows), rows))
                 walker.skip_subtree()
                 continue
-            if tag == "a":
-                href = (el.get("href") or "").strip()
-                if href.lower().split("?")[0].endswith(P.ATTACHMENT_EXTENSIONS):
-                    attachments.append(Attachment(urljoin(base_url, href), _text(el), len(blocks)))
+            if tag in {"a", "img"}:
+                found = _link_attachment(el, base_url) if tag == "a" else _image(el, base_url)
+                if found is not None:
+                    url, text, ftype = found
+                    attachments.append(Attachment(url, text, len(blocks), ftype))
             if el.text and tag:
                 buf.append(el.text)
         else:
@@ -432,8 +548,29 @@ def extract(text: str, base_url: str) -> Extracted:
             return Extracted((), meta, (), entries, "listing", truncated)
         if (dense_chars < 200 or prose < 3) and not looks_like_report:
             return Extracted((), meta, (), entries, "empty", truncated)
-        main = dense
+        # A report page whose body is one line ("详见附件"): its template's body, short as
+        # it is, is the document; the densest element would be the page's chrome.
+        short, template = _select_content(root, 1) if looks_like_report else (None, None)
+        if short is not None:
+            main = short
+            meta = page_meta(root, main, template)
+        else:
+            main = dense
     else:
         meta = page_meta(root, main, template)
-    blocks, attachments = content_blocks(main, base_url)
+    base = page_base(root, base_url)
+    blocks, attachments = content_blocks(main, base)
+    attachments += page_attachments(root, main, base, len(blocks))
     return Extracted(blocks, meta, attachments, (), "document", truncated)
+
+
+def page_base(root: lxml.html.HtmlElement, url: str) -> str:
+    """The URL links resolve against: ``<base href>`` when the page sets one."""
+    for base in root.iter("base"):
+        href = (base.get("href") or "").strip()
+        if href:
+            resolved: str = urljoin(url, href)
+            if resolved.startswith(("http://", "https://")):
+                return resolved
+        break
+    return url

@@ -21,11 +21,12 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A link to a file (PDF, DOCX...) in the content; ``block`` is where it sits in the blocks."""
+    """A link to a file (PDF, DOCX...) of the document; ``block`` is where it sits in the blocks."""
 
-    url: str
-    text: str
-    block: int
+    url: str  # canonical absolute URL
+    text: str  # the link text (or its title attribute, or an image's alt text)
+    block: int  # index of the block it precedes (len(blocks): after the content)
+    type: str  # file type: "pdf", "docx", "jpg"...
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,12 @@ class Cleaned:
     blocks: tuple[Block, ...]
     # (index in the kept blocks before which the line was removed, reason)
     removed: tuple[tuple[int, str], ...] = ()
+    # For each input block, how many blocks were kept before it (input index -> kept index).
+    kept_before: tuple[int, ...] = ()
+
+    def kept_index(self, raw: int) -> int:
+        """Where input block ``raw`` (or the end, ``raw == len(input)``) is in the kept blocks."""
+        return self.kept_before[raw] if raw < len(self.kept_before) else len(self.blocks)
 
 
 @dataclass(frozen=True, slots=True)

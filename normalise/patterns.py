@@ -43,7 +43,10 @@ DATE_LABELS = ("发布时间", "发布日期", "公开日期", "时间", "日期
 DATE_LINE = re.compile(
     r"(?:发布时间|发布日期|公开日期|(?<![成印])时间|(?<![成印])日期)\s*:\s*(?P<v>.+)"
 )
-SOURCE_LINE = re.compile(r"(?:发布机构|信息来源|文章来源|来源)\s*:\s*(?P<v>[^\s:|]{2,40})")
+# The value stops at page-tool brackets: real pages print "来源:X【字体:大 中 小】".
+SOURCE_LINE = re.compile(
+    r"(?:发布机构|信息来源|文章来源|来源)\s*:\s*(?P<v>[^\s:|【\[〔(（<《]{2,40})"
+)
 # How many lines after a title may still carry its date/source ("header").
 HEADER_LINES = 4
 
@@ -279,15 +282,51 @@ LISTING_MIN_ENTRIES = 5
 MIN_LINK_TEXT = 6
 
 # --- attachments ----------------------------------------------------------------------------
-ATTACHMENT_EXTENSIONS = (
-    ".pdf",
-    ".doc",
-    ".docx",
-    ".xls",
-    ".xlsx",
-    ".wps",
-    ".ofd",
-    ".zip",
-    ".rar",
-    ".et",
+# File types a document links as attachments (by extension in the path, in a download
+# module's file-name parameter, or in the link text). Images count only inside the content
+# (a scanned report); elsewhere they are page chrome.
+DOCUMENT_EXTENSIONS = frozenset(
+    {"pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "rtf", "zip", "rar", "7z"}
 )
+IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff"})
+# Query parameters of download modules that carry the file's name (Hanweb downfile.jsp,
+# TRS download, "attach/get?fileName=").
+ATTACHMENT_NAME_PARAMS = frozenset({"filename", "name", "file", "filepath", "path", "fname"})
+# A download module path, whose link text names the file ("2023年报.pdf").
+DOWNLOAD_PATH = re.compile(r"down(?:load)?|attach|/files?/|getfile", re.I)
+EXT_IN_TEXT = re.compile(r"\.(pdf|docx?|wps|xlsx?|ofd|et|rtf|zip|rar)\b", re.I)
+# Class/id of the block a portal prints attachments in, outside the article body
+# (Fujian TRS "article_attachment"/"file_ul_fj", "fj", "xgfj", "appendix", "attach").
+ATTACHMENT_ZONE = re.compile(
+    r"attach|appendix|enclosure|fujian|\bfj\b|_fj\b|\bfj_|xgfj|download|\bfile", re.I
+)
+# Page chrome that may hold file links that are not the document's (footers, menus).
+CHROME_ZONE = re.compile(
+    r"footer|\bfoot\b|header|\bhead\b|\bnav|menu|banner|yqlj|friend|related|xgwz|xglj|sidebar",
+    re.I,
+)
+# How many ancestors of a link are looked at for those zones.
+ZONE_DEPTH = 6
+# How far above the content element the article's container (title, body, attachments)
+# may start: attachment links after the content inside it belong to the document.
+ARTICLE_LEVELS = 3
+CHROME_IMAGE = re.compile(
+    r"logo|icon|banner|btn|button|arrow|share|qrcode|ewm|gongan|beian|jiucuo|blank|spacer", re.I
+)
+# A document whose own text is only a pointer to its attachment ("详见附件"): the report
+# is the attached file. Short text (title and attachment lines aside) or a pointer phrase.
+STUB_PHRASES = (
+    "详见附件",
+    "见附件",
+    "请见附件",
+    "详情见附件",
+    "具体见附件",
+    "全文见附件",
+    "请查看附件",
+    "请下载附件",
+    "点击下载",
+    "附件下载",
+)
+STUB_MAX_CHARS = 120  # text this short (without title and attachment lines) is a stub
+STUB_PHRASE_MAX_CHARS = 600  # with a pointer phrase, text up to this long is a stub
+ATTACHMENT_LINE = re.compile(r"^(?:附件|附:|相关附件|附件下载)\s*[:\d]*", re.I)

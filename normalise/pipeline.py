@@ -10,19 +10,28 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from w3lib.url import canonicalize_url
 
 from normalise import attachments as att
+from normalise import patterns as P
 from normalise.clean import clean
 from normalise.decode import decode
 from normalise.errors import NormaliseError
 from normalise.html import extract
-from normalise.infer import assemble, infer_agency, infer_kind, infer_published, infer_year
+from normalise.infer import (
+    Sourced,
+    assemble,
+    infer_agency,
+    infer_kind,
+    infer_published,
+    infer_year,
+)
 from normalise.model import Attachment, Block, Cleaned, ListingEntry, PageMeta, Segment
 from normalise.segment import segment
-from normalise.text import clean_line, iso_utc, parse_date
-from normalise.types import Kind, Record, SourcePage
+from normalise.text import clean_line, compact, iso_utc, parse_date
+from normalise.types import Kind, ParentDocument, Record, SourcePage
 
 # Pages above this size are refused (a report page is ~100 KB; 10 MB is a broken server).
 MAX_PAGE_BYTES = 10 * 1024 * 1024
@@ -99,6 +108,42 @@ def _flags_for(cleaned: Cleaned, segments: list[Segment], index: int) -> set[str
     return flags
 
 
+def _owner(segments: list[Segment], block: int) -> int:
+    """The document whose span holds kept block ``block`` (before the first: the first)."""
+    owner = 0
+    for i, seg in enumerate(segments):
+        if seg.start <= block:
+            owner = i
+    return owner
+
+
+def attachment_entry(a: Attachment) -> dict[str, Any]:
+    """A record's ``attachments`` item as normalisation knows it: the link alone.
+
+    ``capture`` and ``record_ids`` are filled by whoever sees the archive (crawler.records):
+    where the file was archived, and the records made from it.
+    """
+    return {"url": a.url, "text": a.text, "type": a.type, "capture": None, "record_ids": ()}
+
+
+def is_stub(text: str, title: str | None, attachments: tuple[dict[str, Any], ...]) -> bool:
+    """The document's own text only points to its attached file ("详见附件")."""
+    if not any(a["type"] in P.DOCUMENT_EXTENSIONS for a in attachments):
+        return False
+    names = {compact(a["text"]) for a in attachments}
+    own = compact(title or "")
+    kept = []
+    for line in text.splitlines():
+        c = compact(line)
+        if not c or c == own or c in names or (P.ATTACHMENT_LINE.match(c) and len(c) < 60):
+            continue
+        kept.append(c)
+    rest = "".join(kept)
+    if len(rest) <= P.STUB_MAX_CHARS:
+        return True
+    return len(rest) <= P.STUB_PHRASE_MAX_CHARS and any(p in rest for p in P.STUB_PHRASES)
+
+
 def _build(
     page: SourcePage,
     cleaned: Cleaned,
@@ -110,6 +155,7 @@ def _build(
     segments = segment(blocks, meta.title if meta else None)
     single = len(segments) == 1
     hint_date = parse_date(page.hint_date) if page.hint_date else None
+    parent = page.parent
     capture = None
     if page.capture is not None:
         capture = {
@@ -117,6 +163,13 @@ def _build(
             "warc_file": page.capture.warc_file,
             "offset": page.capture.offset,
         }
+    owned: list[list[dict[str, Any]]] = [[] for _ in segments]
+    seen: list[set[str]] = [set() for _ in segments]
+    for a in attachments:
+        i = _owner(segments, cleaned.kept_index(a.block))
+        if a.url not in seen[i]:
+            seen[i].add(a.url)
+            owned[i].append(attachment_entry(a))
     records = []
     for position, seg in enumerate(segments):
         body = assemble(blocks, seg)
@@ -125,6 +178,11 @@ def _build(
         if title is None and single and page.hint_title:
             title = clean_line(page.hint_title)
             flags.add("title_from_listing")
+        inherited = False
+        if title is None and parent is not None and parent.text_in_attachment and position == 0:
+            # The parent page only points here: this file is its document.
+            title, inherited = parent.title, parent.title is not None
+            flags.add("title_from_parent")
         if title is None:
             flags.add("title_missing")
         if seg.title_joined:
@@ -136,21 +194,29 @@ def _build(
             flags.add("year_conflict")
         published = infer_published(seg, page_meta, hint_date if single else None)
         agency = infer_agency(title, seg, page_meta, body.text)
-        docs_attachments = tuple(
-            {"url": a.url, "text": a.text}
-            for a in attachments
-            if single or seg.start <= a.block < seg.end
-        )
+        year_source, agency_source = year.source, agency.source
+        if inherited:
+            # Facts read from the inherited title come from the parent, and say so.
+            year_source = "parent" if year_source == "title" else year_source
+            agency_source = "parent" if agency_source == "title" else agency_source
+        if parent is not None:
+            if published.value is None and parent.published:
+                published = Sourced(parent.published, "parent")
+            if agency.value is None and parent.agency:
+                agency, agency_source = Sourced(parent.agency, "parent"), "parent"
+        docs_attachments = tuple(owned[position])
         if not body.text.strip() and not body.tables:
             flags.add("empty_text")
+        if docs_attachments and is_stub(body.text, title, docs_attachments):
+            flags.add("text_in_attachment")
         records.append(
             Record(
                 record_id=record_id(page.url, position, kind, title),
                 kind=kind,
                 agency=agency.value,
-                agency_source=agency.source,
+                agency_source=agency_source,
                 report_year=year.value if kind == "annual_report" else None,
-                year_source=year.source if kind == "annual_report" else None,
+                year_source=year_source if kind == "annual_report" else None,
                 published=published.value,
                 published_source=published.source,
                 title=title,
@@ -164,9 +230,22 @@ def _build(
                 attachments=docs_attachments,
                 flags=tuple(sorted(flags)),
                 parent_url=page.parent_url,
+                parent_record_id=parent.record_id if parent is not None else None,
             )
         )
     return tuple(records)
+
+
+def parent_document(record: Record) -> ParentDocument:
+    """What an attachment of this record's document inherits from it."""
+    return ParentDocument(
+        record_id=record.record_id,
+        title=record.title,
+        kind=record.kind,
+        agency=record.agency,
+        published=record.published,
+        text_in_attachment="text_in_attachment" in record.flags,
+    )
 
 
 def _analyse(page: SourcePage, max_bytes: int) -> PageResult:

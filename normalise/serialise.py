@@ -20,6 +20,7 @@ FIELD_ORDER = (
     "title",
     "source_url",
     "parent_url",
+    "parent_record_id",
     "capture",
     "fetched_at",
     "position",
@@ -38,8 +39,10 @@ def record_to_json(record: Record) -> dict[str, Any]:
         value = getattr(record, name)
         if name == "tables":
             value = [[list(row) for row in table] for table in value]
-        elif name in ("sections", "attachments"):
+        elif name == "sections":
             value = [dict(item) for item in value]
+        elif name == "attachments":
+            value = [{**item, "record_ids": list(item.get("record_ids", ()))} for item in value]
         elif name == "flags":
             value = list(value)
         out[name] = value

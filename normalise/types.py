@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 Kind = Literal["annual_report", "guide", "other"]
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +17,23 @@ class CaptureId:
     record_id: str
     warc_file: str
     offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParentDocument:
+    """For an attachment: the document (a record of the page linking it) it belongs to.
+
+    ``text_in_attachment`` says the parent's own text is only a pointer ("详见附件"): the
+    attachment holds the report, so it takes the parent's title (and with it kind, year
+    and agency) when it has no title of its own.
+    """
+
+    record_id: str
+    title: str | None
+    kind: Kind
+    agency: str | None
+    published: str | None
+    text_in_attachment: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +49,7 @@ class SourcePage:
     hint_title: str | None = None  # title shown by the listing that linked the page
     hint_date: str | None = None  # date shown by the listing, ISO 8601
     parent_url: str | None = None  # for attachments: the page that linked them
+    parent: ParentDocument | None = None  # for attachments: the document that links them
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +76,4 @@ class Record:
     flags: tuple[str, ...] = ()
     schema_version: str = field(default=SCHEMA_VERSION)
     parent_url: str | None = None  # for attachments: the page that linked them
+    parent_record_id: str | None = None  # for attachments: the record of the linking document
