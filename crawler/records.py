@@ -4,6 +4,12 @@ Both the live crawl (after it finishes) and ``govcrawl normalise --archive`` der
 records here, from the archived bytes only, so the two paths cannot disagree. Output is
 deterministic: the latest capture of each URL is used, records are ordered by source
 URL and position, and the file is replaced atomically (re-running gives the same bytes).
+
+Attachments are joined here, the only place that sees the whole archive: pages are
+normalised first; each attachment file (PDF, DOCX) is then normalised knowing the
+document that links it (its parent record: a stub page's title passes to the file that
+holds the report); last, every document's attachment entries get the capture of the
+file (after redirects) and the ids of the records made from it.
 """
 
 from __future__ import annotations
@@ -13,17 +19,20 @@ import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import archive
-from archive.errors import ArchiveError
-from archive.reader import StoredCapture
+from archive.errors import ArchiveError, CorruptWarc
+from archive.index import IndexRow
+from archive.reader import Archive, StoredCapture
+from archive.urls import url_key
 from crawler.middlewares.challenges import detect_challenge
-from normalise import CaptureId, NormaliseError, Record, SourcePage
-from normalise.attachments import DOCX_TYPE, PDF_TYPE
-from normalise.pipeline import analyse_page
+from normalise import CaptureId, NormaliseError, ParentDocument, Record, SourcePage
+from normalise.attachments import DOCX_TYPE, PDF_TYPE, is_docx
+from normalise.pipeline import analyse_page, parent_document
 from normalise.serialise import record_to_line
 
 RECORDS_FILE = "records.jsonl"
@@ -31,6 +40,19 @@ RECORDS_FILE = "records.jsonl"
 DOCUMENT_TYPES = frozenset(
     {"text/html", "application/xhtml+xml", "text/plain", PDF_TYPE, DOCX_TYPE, ""}
 )
+# What download modules call any file: the bytes say whether it is a PDF or a DOCX.
+GENERIC_FILE_TYPES = frozenset(
+    {
+        "application/octet-stream",
+        "application/x-download",
+        "application/force-download",
+        "application/download",
+        "binary/octet-stream",
+    }
+)
+ATTACHMENT_TYPES = frozenset({PDF_TYPE, DOCX_TYPE})
+# Redirects followed from an attachment link to the archived file.
+MAX_REDIRECTS = 5
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([^;\s\"']+)", re.I)
 
 
@@ -42,20 +64,41 @@ class NormaliseReport:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
 
 
-def source_page(sc: StoredCapture) -> SourcePage | None:
+def _media(sc: StoredCapture) -> str:
+    ctype_header = sc.header("Content-Type") or sc.content_type or ""
+    return ctype_header.split(";")[0].strip().lower()
+
+
+def _sniffed(body: bytes) -> str | None:
+    """PDF or DOCX when a generic download type hides one; None when it is neither."""
+    if body.startswith(b"%PDF-"):
+        return PDF_TYPE
+    if body.startswith(b"PK\x03\x04") and is_docx(body):
+        return DOCX_TYPE
+    return None
+
+
+def source_page(sc: StoredCapture, parent: ParentDocument | None = None) -> SourcePage | None:
     """The SourcePage of an archived capture, or None when it cannot hold a document."""
     if sc.status is not None and not 200 <= sc.status < 300:
         return None
     ctype_header = sc.header("Content-Type") or sc.content_type or ""
     media = ctype_header.split(";")[0].strip().lower()
-    if media not in DOCUMENT_TYPES or urlsplit(sc.ref.url).path == "/robots.txt":
+    if urlsplit(sc.ref.url).path == "/robots.txt":
+        return None
+    if media in GENERIC_FILE_TYPES:
+        sniffed = _sniffed(sc.body())
+        if sniffed is None:
+            return None
+        media = sniffed
+    if media not in DOCUMENT_TYPES:
         return None
     body = sc.body()
     if detect_challenge(sc.status or 200, body, sc.ref.url) is not None:
         return None
     charset = m.group(1) if (m := _CHARSET.search(ctype_header)) else None
     extra = dict(sc.provenance.extra) if sc.provenance is not None else {}
-    parent = sc.provenance.discovered_from if sc.provenance is not None else None
+    via = sc.provenance.discovered_from if sc.provenance is not None else None
     return SourcePage(
         url=sc.ref.url,
         body=body,
@@ -65,14 +108,30 @@ def source_page(sc: StoredCapture) -> SourcePage | None:
         capture=CaptureId(sc.ref.record_id, sc.ref.warc_file, sc.ref.offset),
         hint_title=extra.get("hint_title"),
         hint_date=extra.get("hint_date"),
-        parent_url=parent if media in (PDF_TYPE, DOCX_TYPE) else None,
+        parent_url=via if media in ATTACHMENT_TYPES else None,
+        parent=parent if media in ATTACHMENT_TYPES else None,
     )
 
 
-def records_for(sc: StoredCapture, report: NormaliseReport) -> list[Record]:
+def is_attachment_file(sc: StoredCapture) -> bool:
+    """A PDF or DOCX (also behind a generic download type): normalised after the pages."""
+    media = _media(sc)
+    if media in ATTACHMENT_TYPES:
+        return True
+    if media in GENERIC_FILE_TYPES and sc.status is not None and 200 <= sc.status < 300:
+        try:
+            return _sniffed(sc.body()) is not None
+        except ArchiveError:
+            return False
+    return False
+
+
+def records_for(
+    sc: StoredCapture, report: NormaliseReport, parent: ParentDocument | None = None
+) -> list[Record]:
     """Records of one capture; failures are counted and kept with the URL, never raised."""
     try:
-        page = source_page(sc)
+        page = source_page(sc, parent)
     except ArchiveError as exc:
         report.stats["normalise/errors"] += 1
         report.errors.append((sc.ref.url, str(exc)))
@@ -94,24 +153,151 @@ def records_for(sc: StoredCapture, report: NormaliseReport) -> list[Record]:
     return list(result.records)
 
 
-def latest_captures(archive_dir: Path, report: NormaliseReport) -> list[StoredCapture]:
-    """The newest readable capture of every URL (later WARC position breaks time ties)."""
-    latest: dict[str, tuple[tuple[str, int], StoredCapture]] = {}
-    with archive.open(archive_dir) as a:
-        for n, sc in enumerate(a.iter_captures()):
-            key = (sc.ref.fetched_at.isoformat(), n)
-            if sc.ref.url not in latest or key >= latest[sc.ref.url][0]:
-                latest[sc.ref.url] = (key, sc)
-        for problem in getattr(a, "skipped", []):
+def _newest_rows(a: Archive) -> dict[str, list[IndexRow]]:
+    """Every URL's index rows, newest first (later WARC position breaks time ties)."""
+    rows: dict[str, list[tuple[tuple[str, int], IndexRow]]] = {}
+    for n, row in enumerate(a.rows()):
+        ref = row.ref()
+        rows.setdefault(ref.url, []).append(((ref.fetched_at.isoformat(), n), row))
+    return {
+        url: [row for _, row in sorted(found, key=lambda kv: kv[0], reverse=True)]
+        for url, found in rows.items()
+    }
+
+
+def _load_newest(a: Archive, rows: list[IndexRow], report: NormaliseReport) -> StoredCapture | None:
+    """The newest readable capture among ``rows``; unreadable ones are reported."""
+    for row in rows:
+        try:
+            return a.load(row)
+        except CorruptWarc as exc:
             report.stats["normalise/errors"] += 1
-            report.errors.append(("(archive)", problem))
-    return [latest[url][1] for url in sorted(latest)]
+            report.errors.append(("(archive)", str(exc)))
+    return None
+
+
+def _capture_entry(sc: StoredCapture) -> dict[str, Any]:
+    ref = sc.ref
+    return {
+        "record_id": ref.record_id,
+        "warc_file": ref.warc_file,
+        "offset": ref.offset,
+        "url": ref.url,
+        "content_type": ref.content_type,
+        "status": sc.status,
+    }
+
+
+@dataclass
+class _Join:
+    """What the attachment join knows: newest capture per URL key, records per URL."""
+
+    archive: Archive
+    rows: dict[str, list[IndexRow]]  # url_key -> newest-first rows
+    report: NormaliseReport
+    records: dict[str, list[Record]] = field(default_factory=dict)  # source URL -> records
+    loaded: dict[str, StoredCapture | None] = field(default_factory=dict)
+
+    def capture(self, key: str) -> StoredCapture | None:
+        if key not in self.loaded:
+            rows = self.rows.get(key)
+            self.loaded[key] = _load_newest(self.archive, rows, self.report) if rows else None
+        return self.loaded[key]
+
+    def resolve(self, url: str) -> StoredCapture | None:
+        """The archived file a link leads to: its capture, through archived redirects."""
+        sc = self.capture(url_key(url))
+        for _ in range(MAX_REDIRECTS):
+            if sc is None or sc.status is None or not 300 <= sc.status < 400:
+                break
+            location = sc.header("Location")
+            if not location:
+                break
+            nxt = self.capture(url_key(urljoin(sc.ref.url, location.strip())))
+            if nxt is None:
+                break
+            sc = nxt
+        return sc
+
+
+def _parent_for(sc: StoredCapture, linked_from: dict[str, list[Record]]) -> Record | None:
+    """The document an attachment belongs to: a record linking it (the crawl's via page
+    first), else the single document of the via page."""
+    keys = [url_key(sc.ref.url)]
+    extra = dict(sc.provenance.extra) if sc.provenance is not None else {}
+    keys += [url_key(u) for u in extra.get("redirect_chain", "").split() if u]
+    via = sc.provenance.discovered_from if sc.provenance is not None else None
+    candidates = [rec for key in keys for rec in linked_from.get(key, [])]
+    for rec in candidates:
+        if via and url_key(rec.source_url) == url_key(via):
+            return rec
+    return candidates[0] if candidates else None
 
 
 def iter_records(archive_dir: Path, report: NormaliseReport) -> Iterator[Record]:
     """Every record the archive yields, ordered by source URL and position on the page."""
-    for sc in latest_captures(archive_dir, report):
-        yield from records_for(sc, report)
+    with archive.open(archive_dir) as a:
+        urls = _newest_rows(a)
+        by_key: dict[str, list[IndexRow]] = {}
+        for url in sorted(urls):
+            # Several spellings of one URL: the newest capture of any of them.
+            by_key.setdefault(url_key(url), []).extend(urls[url])
+        for rows in by_key.values():
+            rows.sort(key=lambda r: r.ref().fetched_at, reverse=True)  # stable: ties keep order
+        join = _Join(a, by_key, report)
+        files: list[str] = []
+        for url in sorted(urls):
+            sc = _load_newest(a, urls[url], report)
+            if sc is None:
+                continue
+            if is_attachment_file(sc):
+                files.append(url)  # normalised once every page is (bodies not kept meanwhile)
+            else:
+                join.records[url] = records_for(sc, report)
+        # Which documents link which files (in output order: deterministic first parent).
+        linked_from: dict[str, list[Record]] = {}
+        for url in sorted(join.records):
+            for rec in join.records[url]:
+                for att in rec.attachments:
+                    linked_from.setdefault(url_key(att["url"]), []).append(rec)
+        via_records = {url_key(u): recs for u, recs in join.records.items()}
+        for url in files:
+            sc = _load_newest(a, urls[url], report)
+            if sc is None:
+                continue
+            parent = _parent_for(sc, linked_from)
+            if parent is None and sc.provenance is not None and sc.provenance.discovered_from:
+                page_records = via_records.get(url_key(sc.provenance.discovered_from), [])
+                parent = page_records[0] if len(page_records) == 1 else None
+            recs = records_for(sc, report, parent_document(parent) if parent else None)
+            join.records[sc.ref.url] = recs
+            if parent is not None:
+                report.stats["normalise/attachments_linked"] += 1
+        ids_by_key: dict[str, tuple[str, ...]] = {}
+        for url, recs in join.records.items():
+            if recs:
+                ids_by_key[url_key(url)] = tuple(r.record_id for r in recs)
+        for url in sorted(join.records):
+            for rec in join.records[url]:
+                yield _with_captures(rec, join, ids_by_key, report) if rec.attachments else rec
+
+
+def _with_captures(
+    rec: Record, join: _Join, ids_by_key: dict[str, tuple[str, ...]], report: NormaliseReport
+) -> Record:
+    """The record with each attachment's archived capture and the records made from it."""
+    entries = []
+    for att in rec.attachments:
+        sc = join.resolve(att["url"])
+        entry = dict(att)
+        if sc is not None:
+            entry["capture"] = _capture_entry(sc)
+            entry["record_ids"] = ids_by_key.get(url_key(sc.ref.url), ())
+            report.stats["normalise/attachments_archived"] += 1
+        else:
+            report.stats["normalise/attachments_not_archived"] += 1
+        entries.append(entry)
+    return replace(rec, attachments=tuple(entries))
 
 
 def write_records(archive_dir: Path, out: Path | None = None) -> NormaliseReport:
