@@ -18,16 +18,39 @@ share of all fetches. This module owns how such a page is fetched and archived:
   XHR/fetch answer the page loaded becomes an ordinary capture marked ``fetch_method =
   "browser"``, written through the capture component's writer (crawler/capture.py).
 
+When a render is done (``settle``): Playwright's ``networkidle`` (no traffic for 500 ms)
+never comes on the many portal pages that poll (visitor counters, clocks, beacons), and a
+fixed wait cuts off a slow list API. So the component waits on two conditions:
+
+1. *Network*: no list/API request of the page is in flight. ``PageActivity`` follows the
+   page's ``request``/``requestfinished``/``requestfailed`` events for XHR, fetch and
+   script loads (JSONP); a request repeating one already answered (same method, URL and
+   body: polling, beacons) is not waited for, nor archived again. The XHR/fetch JSON
+   answers are archived while waiting, so the snapshot comes after them. Once the count
+   is zero, one task turn in the page lets the callbacks of those answers run; requests
+   they start are waited for in turn.
+2. *DOM*: the list containers the page had empty when its HTML was parsed (``ul``,
+   ``ol``, ``div``, ``table``, ``tbody`` whose id/class hints a list, as in
+   spiders/platforms/scripted.py) hold a link, or the element the request names in
+   ``meta["browser_ready_selector"]`` exists. A page without such containers needs only
+   the network condition.
+
+``BROWSER_SETTLE_TIMEOUT`` (ms, default 30000) is only a safety net for pages that never
+get there (a request that never ends, a list that stays empty): the DOM is then taken as
+it is and counted in ``browser/settle_timeouts``.
+
 Settings: ``BROWSER_ENABLED`` (default True; off: render requests are fetched over plain
 HTTP and counted as ``browser/disabled``), ``BROWSER_HTTP_HANDLER``,
-``BROWSER_NAVIGATION_TIMEOUT`` (ms, page load), ``BROWSER_SETTLE_TIMEOUT`` (ms to wait
-for the page's requests to finish; a page that keeps polling is snapshot as it is).
+``BROWSER_NAVIGATION_TIMEOUT`` (ms, page load), ``BROWSER_SETTLE_TIMEOUT``.
+The page event handlers for ``request``, ``requestfinished`` and ``requestfailed`` and the
+page init callback are the component's own (a request's own are replaced during the render).
 Stats: ``browser/renders``, ``browser/xhr_captured``, ``browser/aborted``,
-``browser/snapshots_written``.
+``browser/snapshots_written``, ``browser/repeats_ignored``, ``browser/settle_timeouts``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import os
@@ -37,6 +60,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from playwright.async_api import Error as PlaywrightError
 from scrapy.http import Response
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
@@ -119,16 +143,167 @@ def render_meta() -> dict[str, Any]:
     return {"playwright": True, "playwright_context": CONTEXT_NAME}
 
 
-async def settle(page: Any, timeout_ms: int) -> None:
-    """Wait until the page's network is idle, at most ``timeout_ms``.
+# Resource types a page loads its list data with (JSONP arrives as a script).
+SETTLE_TYPES = frozenset({"xhr", "fetch", "script"})
+XHR_TYPES = frozenset({"xhr", "fetch"})
+# Ids/classes of list containers; mirrors spiders/platforms/scripted.py (LIST_HINT).
+LIST_HINT = "list|news|article|content|data|result|wj|xxgk|nb"
+EMPTY_LISTS_VAR = "__govcrawlEmptyLists"
 
-    A page that keeps polling never becomes idle: its DOM is then taken as it is rather
-    than failing the render.
+# Init script: at DOMContentLoaded (before the page's own handlers, it is registered
+# first), remember the list containers the parsed HTML left empty.
+MARK_EMPTY_LISTS_JS = f"""
+(() => {{
+  const hint = /{LIST_HINT}/i;
+  document.addEventListener('DOMContentLoaded', () => {{
+    const empty = [];
+    for (const el of document.querySelectorAll('ul, ol, div, tbody, table')) {{
+      const cls = typeof el.className === 'string' ? el.className : '';
+      const ident = (el.id || '') + ' ' + cls;
+      if (!ident.trim() || !hint.test(ident)) continue;
+      if (el.textContent.trim() || el.querySelector('a, img')) continue;
+      empty.push(el);
+    }}
+    Object.defineProperty(window, '{EMPTY_LISTS_VAR}', {{value: empty, configurable: true}});
+  }}, {{once: true, capture: true}});
+}})();
+"""
+
+# The DOM condition: the named element exists, or one of the containers that were empty
+# holds a link (or was replaced: frameworks re-create their mount points).
+LISTS_READY_JS = f"""
+(selector) => {{
+  if (selector) return document.querySelector(selector) !== null;
+  const lists = window['{EMPTY_LISTS_VAR}'];
+  if (!lists || lists.length === 0) return true;
+  return lists.some((el) => !el.isConnected || el.querySelector('a[href]') !== null);
+}}
+"""
+
+# One task turn in the page: callbacks queued by answers that just finished have run.
+PAGE_TURN_JS = "() => new Promise((resolve) => setTimeout(resolve, 0))"
+
+
+def _request_key(pw_request: Any) -> tuple[str, str, bytes]:
+    post = pw_request.post_data_buffer
+    return (str(pw_request.method), str(pw_request.url), bytes(post) if post else b"")
+
+
+class PageActivity:
+    """The list/API requests one rendered page has in flight, and their archiving.
+
+    Fed by the page's ``request``/``requestfinished``/``requestfailed`` events (plain
+    callables, so the count is updated in event order). A request repeating one already
+    answered (polling) is neither counted nor handed to ``on_answer``.
     """
+
+    def __init__(
+        self,
+        on_answer: Callable[[Any], Awaitable[None]] | None = None,
+        on_repeat: Callable[[], None] | None = None,
+    ) -> None:
+        self._on_answer = on_answer
+        self._on_repeat = on_repeat
+        self._pending: set[Any] = set()
+        self._answered: set[tuple[str, str, bytes]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def idle(self) -> bool:
+        """No counted request in flight and no answer still being archived."""
+        return not self._pending and not self._tasks
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
+
+    def _update(self) -> None:
+        if self.idle:
+            self._idle.set()
+        else:
+            self._idle.clear()
+
+    def request(self, pw_request: Any) -> None:
+        if pw_request.resource_type not in SETTLE_TYPES:
+            return
+        if _request_key(pw_request) in self._answered:
+            if self._on_repeat is not None:
+                self._on_repeat()
+            return
+        self._pending.add(pw_request)
+        self._update()
+
+    def finished(self, pw_request: Any) -> None:
+        if pw_request not in self._pending:
+            return
+        self._pending.discard(pw_request)
+        self._answered.add(_request_key(pw_request))
+        if self._on_answer is not None and pw_request.resource_type in XHR_TYPES:
+            task = asyncio.ensure_future(self._on_answer(pw_request))
+            self._tasks.add(task)
+            task.add_done_callback(self._task_done)
+        self._update()
+
+    def failed(self, pw_request: Any) -> None:
+        if pw_request in self._pending:
+            self._pending.discard(pw_request)
+            # An aborted or failed request is not retried by waiting for it again.
+            self._answered.add(_request_key(pw_request))
+            self._update()
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("browser: archiving an XHR answer failed: %r", task.exception())
+        self._update()
+
+    def handlers(self) -> dict[str, Callable[[Any], None]]:
+        """Page event handlers (``playwright_page_event_handlers``)."""
+        return {
+            "request": self.request,
+            "requestfinished": self.finished,
+            "requestfailed": self.failed,
+        }
+
+
+async def settle(
+    page: Any, activity: PageActivity, timeout_ms: int, ready_selector: str | None = None
+) -> bool:
+    """Wait until the page's list requests are answered and its lists are filled.
+
+    True when both conditions held; False when ``timeout_ms`` (the safety net) ran out
+    or the page went away, in which case the DOM is taken as it is.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_ms / 1000
+
+    def left() -> float:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise TimeoutError
+        return remaining
+
     try:
-        await page.wait_for_load_state("networkidle", timeout=timeout_ms)
-    except Exception as exc:  # playwright's TimeoutError, or the page closed meanwhile
-        logger.debug("browser: page not idle after %d ms (%s); snapshot as is", timeout_ms, exc)
+        while True:
+            await asyncio.wait_for(activity.wait_idle(), left())
+            await asyncio.wait_for(page.evaluate(PAGE_TURN_JS), left())
+            if not activity.idle:
+                continue  # the answers' callbacks asked for more
+            if await page.evaluate(LISTS_READY_JS, ready_selector):
+                return True
+            # Lists still empty: wait for the DOM, then go round again for any requests
+            # the filling started.
+            await page.wait_for_function(
+                LISTS_READY_JS, arg=ready_selector, polling=100, timeout=left() * 1000
+            )
+    except (TimeoutError, PlaywrightError) as exc:
+        logger.info(
+            "browser: %s not settled (%s); snapshot as it is",
+            getattr(page, "url", "page"),
+            type(exc).__name__,
+        )
+        return False
 
 
 def _allowed_domains(crawler: Crawler) -> frozenset[str]:
@@ -194,33 +369,66 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[m
             self._inc("browser/disabled")
             return await self._http_handler().download_request(request)  # type: ignore[no-any-return]
         self._inc("browser/renders")
-        handlers = dict(request.meta.get("playwright_page_event_handlers") or {})
-        handlers["response"] = self._xhr_recorder(request)
-        request.meta["playwright_page_event_handlers"] = handlers
+        activity = PageActivity(
+            on_answer=lambda pw_request: self._record_xhr(request, pw_request),
+            on_repeat=lambda: self._inc("browser/repeats_ignored"),
+        )
+        own_init = request.meta.get("playwright_page_init_callback")
+
+        async def init_page(page: Any, req: Request) -> None:
+            await page.add_init_script(MARK_EMPTY_LISTS_JS)
+            if own_init:
+                await load_object(own_init)(page, req)
+
+        async def settled(page: Any) -> None:
+            ready = request.meta.get("browser_ready_selector")
+            if not await settle(page, activity, self._settle, ready):
+                self._inc("browser/settle_timeouts")
+
+        # The render's own callables go into meta for scrapy-playwright and come out again
+        # afterwards, so a retried or re-serialised request carries none of them.
+        keys = (
+            "playwright_page_event_handlers",
+            "playwright_page_init_callback",
+            "playwright_page_goto_kwargs",
+            "playwright_page_methods",
+        )
+        saved = {k: request.meta[k] for k in keys if k in request.meta}
+        request.meta["playwright_page_event_handlers"] = {
+            **dict(saved.get("playwright_page_event_handlers") or {}),
+            **activity.handlers(),
+        }
+        request.meta["playwright_page_init_callback"] = init_page
         request.meta.setdefault(
             "playwright_page_goto_kwargs", {"wait_until": "load", "timeout": self._timeout}
         )
-        request.meta.setdefault("playwright_page_methods", [PageMethod(settle, self._settle)])
-        response: Response = await super().download_request(request)
+        request.meta["playwright_page_methods"] = [
+            *(saved.get("playwright_page_methods") or ()),
+            PageMethod(settled),
+        ]
+        try:
+            response: Response = await super().download_request(request)
+        finally:
+            for k in keys:
+                request.meta.pop(k, None)
+            request.meta.update(saved)
         self._write_snapshot(request, response)
         return response
 
-    def _xhr_recorder(self, request: Request) -> Callable[[Any], Awaitable[None]]:
-        async def record(pw_response: Any) -> None:
-            pw_request = pw_response.request
-            if pw_request.resource_type not in ("xhr", "fetch"):
-                return
+    async def _record_xhr(self, request: Request, pw_request: Any) -> None:
+        """Archive one answered XHR/fetch of the rendered page when it is JSON."""
+        pw_response = await pw_request.response()
+        if pw_response is None:
+            return
+        try:
             headers: dict[str, str] = await pw_response.all_headers()
             ctype = headers.get("content-type", "")
             if not any(t in ctype for t in JSON_TYPES):
                 return
-            try:
-                body: bytes = await pw_response.body()
-            except Exception:  # the page navigated away; nothing to archive
-                return
-            self._write_xhr(request, pw_request, pw_response, headers, body)
-
-        return record
+            body: bytes = await pw_response.body()
+        except PlaywrightError:  # the page went away meanwhile; nothing to archive
+            return
+        self._write_xhr(request, pw_request, pw_response, headers, body)
 
     def _write_xhr(
         self,

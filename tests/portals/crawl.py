@@ -73,7 +73,6 @@ def settings_for(archive_dir: str) -> Settings:
             "LOG_LEVEL": "INFO",
             "RETRY_ENABLED": False,
             "BACKOFF_ENABLED": False,
-            "BROWSER_SETTLE_TIMEOUT": 3000,  # the script-only page polls for ever
             "EXTENSIONS": {
                 **s.getdict("EXTENSIONS"),
                 "tests.portals.crawl.FetchLog": 0,

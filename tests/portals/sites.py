@@ -11,6 +11,7 @@ import gzip
 import html
 import json
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -697,19 +698,31 @@ def fjsearch_site() -> SiteSpec:
 # --- 6. A list that exists only after JavaScript runs ---------------------------------------
 
 JS_LIST = b"""
+var rows = null;
 fetch('/api/ndbg.json').then(function (r) { return r.json(); }).then(function (d) {
+  rows = d.list;  // drawn at the next tick of the page's timer, not by the answer itself
+});
+function draw() {
   var ul = document.getElementById('report-list');
-  d.list.forEach(function (x) {
+  rows.forEach(function (x) {
     var li = document.createElement('li');
     var a = document.createElement('a');
     a.href = x.url; a.title = x.title; a.textContent = x.title;
     var s = document.createElement('span'); s.textContent = x.date;
     li.appendChild(a); li.appendChild(s); ul.appendChild(li);
   });
-});
+  rows = null;
+}
 // A visitor counter that polls for ever: the page never becomes network-idle.
-setInterval(function () { fetch('/api/ping.json'); }, 300);
+setInterval(function () {
+  fetch('/api/ping.json');
+  if (rows) { draw(); }
+}, 300);
 """
+# The list API answers only after the page has polled this many times (a slow API, at
+# least 15 x 300 ms): longer than any fixed settle wait short enough to be worth having,
+# so a render that stopped at a timer would miss the list whatever the machine's speed.
+LIST_AFTER_PINGS = 15
 
 
 def jsonly_site() -> SiteSpec:
@@ -724,6 +737,8 @@ def jsonly_site() -> SiteSpec:
     ]
     pdf = files.pdf("/xxgk/ndbg/202401/P1.pdf", "Town 2023 report (script list)")
     articles = {u: (t, d) for u, t, d in items}
+    pings = [0]
+    polled = threading.Condition()
 
     def handler(req: Request) -> Reply | None:
         p, port = req.path, urlsplit(req.base).port or 0
@@ -754,8 +769,13 @@ def jsonly_site() -> SiteSpec:
         if p == "/static/list.js":
             return Reply(200, "application/javascript", JS_LIST)
         if p == "/api/ping.json":
+            with polled:
+                pings[0] += 1
+                polled.notify_all()
             return Reply(200, "application/json", b'{"visits": 1}')
         if p == "/api/ndbg.json":
+            with polled:  # bounded: a crawl that stopped polling gets its answer anyway
+                polled.wait_for(lambda: pings[0] >= LIST_AFTER_PINGS, timeout=60)
             data = {
                 "total": len(items),
                 "list": [{"title": t, "url": u, "date": d} for u, t, d in items],

@@ -21,7 +21,7 @@ import archive
 from spiders.focused import NAV_DEPTH
 from tests.portals.common import CALENDAR_START, NOISE_PREFIXES, calendar_day
 from tests.portals.server import PortalServer
-from tests.portals.sites import ALL_SITES, SiteSpec
+from tests.portals.sites import ALL_SITES, LIST_AFTER_PINGS, SiteSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.browser]  # crawls in subprocesses (never skipped)
@@ -210,6 +210,17 @@ def test_browser_only_for_the_script_only_page(crawl: dict[str, Crawled]) -> Non
     assert "/static/banner.jpg" not in js.paths  # images are not loaded
     assert not [h for h in js.server.hits if h.path.startswith("/outside/")]  # nor other hosts
     assert not [f for f in js.fetches if f["url"].endswith("/api/ndbg.json")]
+
+
+def test_render_waits_for_the_list_not_for_a_timer(crawl: dict[str, Crawled]) -> None:
+    js = crawl["jsonly"]
+    # The list API answered only after this many polls (tests/portals/sites.py): a render
+    # ended by a fixed wait would have been snapshot without the list, however fast.
+    assert js.paths.count("/api/ping.json") >= LIST_AFTER_PINGS
+    assert "browser/settle_timeouts" not in js.stats  # both conditions met, not the bound
+    assert js.stats["browser/repeats_ignored"] >= LIST_AFTER_PINGS - 1  # polls not waited for
+    pings = [sc for sc in archive.open(js.archive_dir).iter_captures() if "/api/ping" in sc.url]
+    assert len(pings) == 1  # a poll is archived once, not at every tick
 
 
 def test_browser_snapshot_and_xhr_are_archived(crawl: dict[str, Crawled]) -> None:
