@@ -176,15 +176,15 @@ def _load_newest(a: Archive, rows: list[IndexRow], report: NormaliseReport) -> S
     return None
 
 
-def _capture_entry(sc: StoredCapture) -> dict[str, Any]:
-    ref = sc.ref
+def _capture_entry(row: IndexRow) -> dict[str, Any]:
+    ref = row.ref()
     return {
         "record_id": ref.record_id,
         "warc_file": ref.warc_file,
         "offset": ref.offset,
         "url": ref.url,
         "content_type": ref.content_type,
-        "status": sc.status,
+        "status": ref.status,
     }
 
 
@@ -196,28 +196,29 @@ class _Join:
     rows: dict[str, list[IndexRow]]  # url_key -> newest-first rows
     report: NormaliseReport
     records: dict[str, list[Record]] = field(default_factory=dict)  # source URL -> records
-    loaded: dict[str, StoredCapture | None] = field(default_factory=dict)
 
-    def capture(self, key: str) -> StoredCapture | None:
-        if key not in self.loaded:
-            rows = self.rows.get(key)
-            self.loaded[key] = _load_newest(self.archive, rows, self.report) if rows else None
-        return self.loaded[key]
+    def resolve(self, url: str) -> IndexRow | None:
+        """The archived file a link leads to: its newest capture, through archived redirects.
 
-    def resolve(self, url: str) -> StoredCapture | None:
-        """The archived file a link leads to: its capture, through archived redirects."""
-        sc = self.capture(url_key(url))
+        Only the index is read, except for a redirect, whose Location header is needed:
+        files are not loaded to be named.
+        """
+        rows = self.rows.get(url_key(url))
+        row = rows[0] if rows else None
         for _ in range(MAX_REDIRECTS):
-            if sc is None or sc.status is None or not 300 <= sc.status < 400:
+            if row is None or row.status is None or not 300 <= row.status < 400:
                 break
-            location = sc.header("Location")
+            try:
+                location = self.archive.load(row).header("Location")
+            except CorruptWarc:
+                break
             if not location:
                 break
-            nxt = self.capture(url_key(urljoin(sc.ref.url, location.strip())))
-            if nxt is None:
+            nxt = self.rows.get(url_key(urljoin(row.url, location.strip())))
+            if not nxt:
                 break
-            sc = nxt
-        return sc
+            row = nxt[0]
+        return row
 
 
 def _parent_for(sc: StoredCapture, linked_from: dict[str, list[Record]]) -> Record | None:
@@ -288,11 +289,11 @@ def _with_captures(
     """The record with each attachment's archived capture and the records made from it."""
     entries = []
     for att in rec.attachments:
-        sc = join.resolve(att["url"])
+        row = join.resolve(att["url"])
         entry = dict(att)
-        if sc is not None:
-            entry["capture"] = _capture_entry(sc)
-            entry["record_ids"] = ids_by_key.get(url_key(sc.ref.url), ())
+        if row is not None:
+            entry["capture"] = _capture_entry(row)
+            entry["record_ids"] = ids_by_key.get(url_key(row.url), ())
             report.stats["normalise/attachments_archived"] += 1
         else:
             report.stats["normalise/attachments_not_archived"] += 1
