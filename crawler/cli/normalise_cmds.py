@@ -33,7 +33,8 @@ def _normalise_archive(archive_dir: Path, out: Path | None) -> None:
     stats = report.stats
     click.echo(
         f"{stats['normalise/records']} records from {stats['normalise/pages']} pages"
-        f" ({stats['normalise/pages_listing']} listings, {stats['normalise/errors']} errors)"
+        f" ({stats['normalise/pages_listing']} listings, {stats['normalise/errors']} errors;"
+        f" {stats['normalise/attachments_linked']} attachment files linked to their documents)"
         f" -> {target}",
         err=True,
     )

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from archive import Provenance
 from archive.writer import ArchiveWriter
+from crawler.cli import cli
 from crawler.records import write_records
 from normalise.attachments import DOCX_TYPE
 from tests.archive.conftest import at, make_capture
@@ -137,7 +139,11 @@ def test_report_page_and_its_files_link_both_ways(archive_dir: Path, validator) 
 
 def test_join_is_deterministic(archive_dir: Path, tmp_path: Path) -> None:
     write_records(archive_dir, tmp_path / "a.jsonl")
-    write_records(archive_dir, tmp_path / "b.jsonl")
+    result = CliRunner().invoke(
+        cli, ["normalise", "--archive", str(archive_dir), "--out", str(tmp_path / "b.jsonl")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 attachment files linked to their documents" in result.stderr
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
 
 
