@@ -78,20 +78,23 @@ def _sections(headings: list[tuple[int, str, str]], length: int) -> tuple[dict[s
     weights = [1.0 + (P.SECTION_STANDARD_BONUS if _standard(v, t) else 0.0) for _, _, t, v in cands]
     best: list[float] = []
     back: list[int] = []
+    # Best chain so far ending on each numeral value: (score, index). Numerals are < 100,
+    # so this is linear in the headings (a page of 10,000 "一、" lines stays fast).
+    ending: dict[int, tuple[float, int]] = {}
     for i, (_, _, _, value) in enumerate(cands):
         score, prev = weights[i] - P.SECTION_SKIP_COST * (value - 1), -1
-        for j in range(i):
-            before = cands[j][3]
-            if before > value:
-                continue
+        for before in sorted(v for v in ending if v <= value):
             if before == value:
                 cost = P.SECTION_REPEAT_COST
             else:
                 cost = P.SECTION_SKIP_COST * (value - before - 1)
-            if best[j] + weights[i] - cost > score:
-                score, prev = best[j] + weights[i] - cost, j
+            chained = ending[before][0] + weights[i] - cost
+            if chained > score:
+                score, prev = chained, ending[before][1]
         best.append(score)
         back.append(prev)
+        if value not in ending or score > ending[value][0]:
+            ending[value] = (score, i)
     # Highest score; on a tie the chain that starts earliest in the text (found first).
     end = max(range(len(cands)), key=lambda i: (best[i], -i))
     chosen: list[tuple[int, str, str]] = []
