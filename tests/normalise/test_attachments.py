@@ -204,3 +204,16 @@ def test_attachment_of_a_full_report_page_does_not_take_its_title() -> None:
     assert rec.kind == "other"
     assert "title_missing" in rec.flags
     assert rec.parent_record_id == full.record_id
+
+
+def test_file_after_the_body_in_the_article_counts_before_it_does_not() -> None:
+    before = "<div class='tools'><a href='/print/t1.pdf'>打印版.pdf</a></div>"
+    page = (
+        f"<html><head><title>{TITLE}</title></head><body><div class='wrap'><div class='article'>"
+        f"{before}<div class='TRS_Editor'>{FULL_BODY}</div>"
+        "<p class='note'>附：<a href='t1_tables.xlsx'>统计表.xlsx</a></p>"
+        "</div></div></body></html>"
+    )
+    [record] = normalise_page(_page(page.encode()))
+    assert [a["url"].rsplit("/", 1)[-1] for a in record.attachments] == ["t1_tables.xlsx"]
+    assert record.attachments[0]["type"] == "xlsx"
