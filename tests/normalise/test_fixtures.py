@@ -99,3 +99,19 @@ def test_accuracy_ratchet() -> None:
     score = evaluate(CASES)
     assert score.total >= floor["checks"], "fixtures lost checks"
     assert score.accuracy >= floor["accuracy"], score.failures
+
+
+def test_every_schema_version_keeps_its_file() -> None:
+    """Older output stays checkable: each version's schema file is kept beside the new one."""
+    from normalise import SCHEMA_VERSION  # noqa: PLC0415
+    from normalise.schema import SCHEMA_DIR, load_schema  # noqa: PLC0415
+
+    versions = sorted(p.name for p in SCHEMA_DIR.glob("record-*.schema.json"))
+    assert versions == ["record-1.0.0.schema.json", "record-1.1.0.schema.json"]
+    for name in versions:
+        version = name.removeprefix("record-").removesuffix(".schema.json")
+        schema = load_schema(version)
+        jsonschema.validators.validator_for(schema).check_schema(schema)
+        assert schema["properties"]["schema_version"] == {"const": version}
+    record = normalise_page(case_named("pingtan-2023-report").page)[0]
+    assert record.schema_version == SCHEMA_VERSION == "1.1.0"
