@@ -8,9 +8,10 @@ import json
 import jsonschema
 import pytest
 
-from normalise import CaptureId
+from normalise import SCHEMA_VERSION, CaptureId
 from normalise.evaluate import Score, evaluate, score_case
 from normalise.pipeline import analyse_page, normalise_page
+from normalise.schema import SCHEMA_DIR, load_schema
 from normalise.serialise import record_to_json, record_to_line
 from tests.normalise.conftest import CASES, FIXTURES, case_named
 
@@ -103,9 +104,6 @@ def test_accuracy_ratchet() -> None:
 
 def test_every_schema_version_keeps_its_file() -> None:
     """Older output stays checkable: each version's schema file is kept beside the new one."""
-    from normalise import SCHEMA_VERSION  # noqa: PLC0415
-    from normalise.schema import SCHEMA_DIR, load_schema  # noqa: PLC0415
-
     versions = sorted(p.name for p in SCHEMA_DIR.glob("record-*.schema.json"))
     assert versions == ["record-1.0.0.schema.json", "record-1.1.0.schema.json"]
     for name in versions:
