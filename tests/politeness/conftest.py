@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from scrapy import Request, Spider
@@ -123,6 +124,43 @@ def serve() -> Iterator[Callable[..., Site]]:
         server.server_close()
 
 
+@pytest.fixture
+def hang() -> Iterator[Route]:
+    """A route that does not answer until the test is over: slower than any timeout.
+
+    Tests of the crawler's download timeout use it with ``TEST_PATH_TIMEOUTS`` on that
+    path alone, so what times out does not depend on how busy the machine is.
+    """
+    released = threading.Event()
+
+    def route(hit: Hit) -> Answer:
+        released.wait(timeout=300)  # bounded: the pytest timeout per test
+        return page()
+
+    yield route
+    released.set()
+
+
+class PathTimeouts:
+    """Downloader middleware: the download timeout of the paths in ``TEST_PATH_TIMEOUTS``.
+
+    Only a test's deliberately hanging page gets a short timeout; every other fetch keeps
+    ``DOWNLOAD_TIMEOUT``, which a loaded machine does not reach on loopback.
+    """
+
+    def __init__(self, timeouts: dict[str, float]) -> None:
+        self.timeouts = timeouts
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PathTimeouts:
+        return cls({k: float(v) for k, v in crawler.settings.getdict("TEST_PATH_TIMEOUTS").items()})
+
+    def process_request(self, request: Request) -> None:
+        timeout = self.timeouts.get(urlsplit(request.url).path)
+        if timeout is not None:
+            request.meta["download_timeout"] = timeout
+
+
 def page(*links: tuple[str, str], text: str = "") -> Answer:
     """An HTML page with the given (href, text) links."""
     anchors = "".join(f'<a href="{href}">{label}</a>\n' for href, label in links)
@@ -188,6 +226,8 @@ def politeness_settings(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
         for k, v in project_settings.DOWNLOADER_MIDDLEWARES.items()
         if k.startswith(("crawler.middlewares.", "scrapy."))
     }
+    # Before Scrapy's DownloadTimeoutMiddleware (350), which only fills in the default.
+    settings["DOWNLOADER_MIDDLEWARES"]["tests.politeness.conftest.PathTimeouts"] = 349
     settings["SPIDER_MIDDLEWARES"] = dict(project_settings.SPIDER_MIDDLEWARES)
     settings["EXTENSIONS"] = {
         k: v
@@ -202,7 +242,7 @@ def politeness_settings(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
         DOWNLOAD_DELAY=0,  # the back-off middleware keeps slots at >= 1 ms (see there)
         DOWNLOAD_DELAY_JITTER=0,
         AUTOTHROTTLE_ENABLED=False,
-        DOWNLOAD_TIMEOUT=5,
+        DOWNLOAD_TIMEOUT=60,  # never reached on loopback; timeout tests use hang()
         RETRY_TIMES=0,
         SCOPE_ALLOW_PRIVATE=True,
         CLOSESPIDER_PAGECOUNT=300,  # a runaway crawl stops instead of hanging the suite
@@ -244,7 +284,8 @@ def run_crawl(
     attrs = dict(spider_attrs or {})
 
     async def go() -> None:
-        await asyncio.wait_for(runner.crawl(crawler, urls=urls, **attrs), timeout=60)
+        # A bound for a crawl that hangs (the suite's own limit is 300 s per test).
+        await asyncio.wait_for(runner.crawl(crawler, urls=urls, **attrs), timeout=240)
 
     asyncio.run(go())
     assert isinstance(crawler.spider, LinkSpider)

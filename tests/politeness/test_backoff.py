@@ -3,47 +3,86 @@
 from __future__ import annotations
 
 import json
-import time
+import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
 
-from crawler.middlewares.backoff import parse_retry_after
+from crawler.middlewares.backoff import BackoffMiddleware, parse_retry_after
 from tests.politeness.conftest import HTML, Hit, page, run_crawl
 
 
 @pytest.mark.parametrize("status", [429, 503])
-def test_retry_after_holds_that_host_only(serve, tmp_path: Path, status: int) -> None:
+def test_retry_after_is_honoured(serve, tmp_path: Path, status: int) -> None:
     def limited(hit: Hit) -> tuple[int, dict[str, str], bytes]:
         if hit.n == 1:
             return status, {"Retry-After": "1", **HTML}, b"slow down"
         return page()
 
-    other = serve(
-        {
-            "/": page(*[(f"/p{i}", f"p{i}") for i in range(5)]),
-            **{f"/p{i}": page() for i in range(5)},
-        },
-        host="localhost",
-    )
     site = serve({"/": page(("/limited", "x")), "/limited": limited})
+    crawl = run_crawl([site.url("/")], tmp_path, RETRY_TIMES=2)
+    limited_hits = [h for h in site.hits if h.path == "/limited"]
+    assert [h.n for h in limited_hits] == [1, 2]  # retried once, after the hold
+    # Both times are the server's: the hold starts after the first hit arrived and the
+    # retry leaves after it ends, so a slower machine only makes the gap longer.
+    assert limited_hits[1].at - limited_hits[0].at >= 1.0
+    assert crawl.stats[f"backoff/holds/retry_after_{status}"] == 1
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_retry_after_holds_that_host_only(serve, tmp_path: Path, status: int) -> None:
+    # Ordering, not timing: the limited host is held for two minutes; the other host is
+    # answered only once the limited host has been told to wait, and has all its pages
+    # fetched while that hold lasts; then the test gives the held host up so the crawl
+    # ends. Were the hold global, the other host's pages would wait too (the crawl times
+    # out); were Retry-After ignored, the limited page would be fetched a second time.
+    told_to_wait = threading.Event()
+
+    def limited(hit: Hit) -> tuple[int, dict[str, str], bytes]:
+        if hit.n == 1:
+            told_to_wait.set()
+            return status, {"Retry-After": "120", **HTML}, b"slow down"
+        return page()
+
+    def other_home(hit: Hit) -> tuple[int, dict[str, str], bytes]:
+        told_to_wait.wait(timeout=60)
+        return page(*[(f"/p{i}", f"p{i}") for i in range(5)])
+
+    other = serve({"/": other_home, **{f"/p{i}": page() for i in range(5)}}, host="localhost")
+    site = serve({"/": page(("/limited", "x")), "/limited": limited})
+
+    def give_up_when_other_is_done(crawler: Crawler) -> None:
+        done: list[str] = []
+
+        def received(response: Response, request: Request, spider: Spider) -> None:
+            if request.url.startswith(other.url("/p")):
+                done.append(request.url)
+                if len(done) == 5:
+                    mw = crawler.get_downloader_middleware(BackoffMiddleware)
+                    assert mw is not None
+                    mw.abandon("127.0.0.1")
+
+        crawler.signals.connect(received, signal=signals.response_received, weak=False)
+
     crawl = run_crawl(
         [site.url("/"), other.url("/")],
         tmp_path,
         RETRY_TIMES=2,
+        BACKOFF_MAX_DELAY=120,
+        on_crawler=give_up_when_other_is_done,
         spider_attrs={"allowed_domains": ["127.0.0.1", "localhost"]},
     )
-
-    limited_hits = [h for h in site.hits if h.path == "/limited"]
-    assert [h.n for h in limited_hits] == [1, 2]  # retried once, after the hold
-    assert limited_hits[1].at - limited_hits[0].at >= 1.0
-    # the other host was not held: all its pages came while the limited host waited
-    other_pages = [h.at for h in other.hits if h.path.startswith("/p")]
-    assert len(other_pages) == 5
-    assert max(other_pages) < limited_hits[1].at
+    assert [h.n for h in site.hits if h.path == "/limited"] == [1]  # still held at the end
+    assert sorted(h.path for h in other.hits if h.path.startswith("/p")) == [
+        f"/p{i}" for i in range(5)
+    ]
     assert crawl.stats[f"backoff/holds/retry_after_{status}"] == 1
+    assert crawl.stats["backoff/longest_hold_seconds"] == 120
 
 
 def test_retry_after_is_capped(serve, tmp_path: Path) -> None:
@@ -109,11 +148,7 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after(b"") is None
 
 
-def test_slow_garbage_and_endless_redirects_end_bounded(serve, tmp_path: Path) -> None:
-    def slow(hit: Hit) -> tuple[int, dict[str, str], bytes]:
-        time.sleep(1.5)  # the server is slow; the crawler's timeout is what is tested
-        return page()
-
+def test_slow_garbage_and_endless_redirects_end_bounded(serve, hang, tmp_path: Path) -> None:
     def loop(hit: Hit) -> tuple[int, dict[str, str], bytes]:
         n = int(hit.path.removeprefix("/r"))
         return 302, {"Location": f"/r{n + 1}"}, b""
@@ -122,12 +157,14 @@ def test_slow_garbage_and_endless_redirects_end_bounded(serve, tmp_path: Path) -
     site = serve(
         {
             "/": page(("/slow", "s"), ("/garbage", "g"), ("/r0", "r")),
-            "/slow": slow,
+            "/slow": hang,  # never answers while the crawl runs
             "/garbage": (200, HTML, bytes(range(256)) * 8),
             **routes,
         }
     )
-    crawl = run_crawl([site.url("/")], tmp_path, DOWNLOAD_TIMEOUT=0.5, REDIRECT_MAX_TIMES=5)
+    crawl = run_crawl(
+        [site.url("/")], tmp_path, TEST_PATH_TIMEOUTS={"/slow": 0.5}, REDIRECT_MAX_TIMES=5
+    )
     redirects = [p for p in site.paths() if p[:2] == "/r" and p[2:].isdigit()]
     assert len(redirects) == 6  # r0 plus five redirects, then given up
     assert site.paths().count("/garbage") == 1

@@ -27,9 +27,12 @@ def test_holds_and_challenges_on_the_twisted_reactor(tmp_path: Path) -> None:
     limited = [(at, n) for path, at, n in result["site"] if path == "/limited"]
     assert [n for _, n in limited] == [1, 2]
     assert limited[1][0] - limited[0][0] >= 1.0  # Retry-After: 1 honoured
-    other_pages = [at for path, at, _ in result["other"] if path.startswith("/p")]
-    assert len(other_pages) == 5
-    assert max(other_pages) < limited[1][0]  # the other host was not held
+    # The other host was crawled whole. (That it was not held meanwhile is asserted by
+    # ordering in test_backoff.py; comparing its times with a 1 s hold races on a busy
+    # machine.)
+    assert sorted(path for path, _, _ in result["other"] if path.startswith("/p")) == [
+        f"/p{i}" for i in range(5)
+    ]
     stats = result["stats"]
     assert stats["backoff/holds/retry_after_429"] == 1
     assert stats["challenges/ruishu"] == 1

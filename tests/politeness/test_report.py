@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from scrapy.crawler import Crawler
 
 from crawler.progress import ProgressExtension
 from crawler.report import kind_of, missing_years, year_of
-from tests.politeness.conftest import Hit, page, run_crawl
+from tests.politeness.conftest import page, run_crawl
 
 
 def test_report_by_year_and_kind_with_missing_years_and_notes(serve, tmp_path: Path) -> None:
@@ -113,13 +112,9 @@ def test_progress_live_display_during_a_crawl(
     assert re.search(r"│ p\s+│\s+2 │\s+1 │\s+0 │\s+0 │", err), err
 
 
-def test_robots_failures_are_reported_under_the_portal(serve, tmp_path: Path) -> None:
-    def slow_robots(hit: Hit) -> tuple[int, dict[str, str], bytes]:
-        time.sleep(1.0)  # longer than the crawler's timeout; the test asserts counts only
-        return 200, {}, b""
-
-    site = serve({"/robots.txt": slow_robots, "/": page()})
-    run_crawl([site.url("/")], tmp_path, DOWNLOAD_TIMEOUT=0.3)
+def test_robots_failures_are_reported_under_the_portal(serve, hang, tmp_path: Path) -> None:
+    site = serve({"/robots.txt": hang, "/": page()})  # robots.txt never answers
+    run_crawl([site.url("/")], tmp_path, TEST_PATH_TIMEOUTS={"/robots.txt": 0.3})
     report = json.loads((tmp_path / "crawl-report.json").read_text())
     assert set(report["portals"]) == {"p"}  # the robots.txt fetch carries no portal meta
     failures = report["portals"]["p"]["failures"]
