@@ -20,6 +20,7 @@ from normalise import patterns as P
 from normalise.errors import NormaliseError
 from normalise.links import absolute_link, attachment_type
 from normalise.model import Attachment, Block, Extracted, ListingEntry, PageMeta, Rows
+from normalise.script_listing import script_listing
 from normalise.templates import TEMPLATES
 from normalise.text import clean_line, compact, fold, parse_date
 
@@ -301,7 +302,7 @@ def comment_listing(text: str, base_url: str, seen: set[str]) -> tuple[ListingEn
         for entry in listing_entries(root, base_url):
             if entry.url not in seen:
                 seen.add(entry.url)
-                out.append(replace(entry, in_comment=True))
+                out.append(replace(entry, source="comment"))
     return tuple(out)
 
 
@@ -533,7 +534,10 @@ def extract(text: str, base_url: str) -> Extracted:
     if main is None:
         entries = listing_entries(body, base_url)
         if len(entries) < P.LISTING_MIN_ENTRIES:
-            entries = entries + comment_listing(text, base_url, {e.url for e in entries})
+            # The visible list is (nearly) empty: the items may sit in a comment or a script.
+            seen = {e.url for e in entries}
+            entries += comment_listing(text, base_url, seen)
+            entries += script_listing(text, base_url, seen)
         dense, dense_chars = _dense_content(body)
         meta = page_meta(root, dense, None)
         looks_like_report = bool(

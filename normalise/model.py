@@ -49,7 +49,9 @@ class ListingEntry:
     title: str
     url: str
     date: str | None
-    in_comment: bool = False  # recovered from an HTML comment (the static list a script redraws)
+    # Where the page keeps it: "html" (a visible link), "comment" (an HTML comment: the
+    # static list a script redraws, UCAP), "script" (JSON in a script, Hanweb jpaas).
+    source: str = "html"
 
 
 @dataclass(frozen=True, slots=True)

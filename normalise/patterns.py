@@ -280,6 +280,20 @@ SPAM_STRONG = frozenset(
 LISTING_DATE = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}")
 LISTING_MIN_ENTRIES = 5
 MIN_LINK_TEXT = 6
+# Keys of the list items a page keeps as JSON in a script (Hanweb jpaas, TRS avalon data).
+SCRIPT_TITLE_KEYS = ("title", "doctitle", "docTitle", "DocTitle", "showTitle")
+SCRIPT_URL_KEYS = ("urls", "url", "link", "href", "docpuburl", "DocPubUrl", "chnldocurl")
+SCRIPT_DATE_KEYS = (
+    "pubDate",
+    "pubdate",
+    "publishTime",
+    "publishtime",
+    "docreltime",
+    "DocRelTime",
+    "releaseDate",
+    "date",
+    "time",
+)
 
 # --- attachments ----------------------------------------------------------------------------
 # File types a document links as attachments (by extension in the path, in a download
