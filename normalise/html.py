@@ -74,7 +74,6 @@ _CJK_GAP = re.compile(
     r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"
 )
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 # A cell that says this table is page layout, not data.
 LAYOUT_CELL_CHARS = 300
 MAX_SPAN = 100  # rowspan/colspan beyond this are treated as 1 (hostile or broken markup)
@@ -287,12 +286,25 @@ def listing_entries(root: lxml.html.HtmlElement, base_url: str) -> tuple[Listing
     return tuple(out)
 
 
+def _comments(text: str) -> list[str]:
+    """The bodies of the page's comments, in one linear scan (no regex backtracking over an
+    unclosed "<!--" repeated through a hostile page)."""
+    out = []
+    pos = 0
+    while (start := text.find("<!--", pos)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        out.append(text[start + 4 : end])
+        pos = end + 3
+    return out
+
+
 def comment_listing(text: str, base_url: str, seen: set[str]) -> tuple[ListingEntry, ...]:
     """Listing items a template left inside HTML comments (UCAP portals comment out the
     static list their script redraws): each comment holding links is parsed on its own."""
     out: list[ListingEntry] = []
-    for m in _COMMENT.finditer(text):
-        chunk = m.group(1)
+    for chunk in _comments(text):
         if "href" not in chunk or len(chunk) < P.MIN_LINK_TEXT:
             continue
         try:

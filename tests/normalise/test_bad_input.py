@@ -96,3 +96,12 @@ def test_hostile_spans_are_bounded() -> None:
     ).encode()
     record = normalise_page(_page(body))[0]
     assert all(len(row) <= 2 for row in record.tables[0])
+
+
+def test_unclosed_comments_and_broken_script_json_do_not_hang() -> None:
+    """The hidden-listing scans (comments, script JSON) stay linear on hostile pages."""
+    comments = "<!--<li><a href='/a.html'>某某县关于做好工作的通知</a>2024-01-01</li>" * 100_000
+    arrays = '[{"title":"某某县关于做好工作的通知","url":' * 100_000
+    for junk in (comments, f"<script>{arrays}</script>"):
+        result = analyse_page(_page(f"<html><body>{junk}</body></html>".encode()))
+        assert (result.records, result.listing) == ((), ())
