@@ -70,7 +70,7 @@ def script_listing(text: str, base_url: str, seen: set[str]) -> tuple[ListingEnt
         tried += 1
         try:
             value, end = _DECODER.raw_decode(text, m.start())
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
             pos = m.end()
             continue
         pos = end
