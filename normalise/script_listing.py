@@ -37,7 +37,7 @@ def _url(value: Any) -> str | None:
     if isinstance(value, str) and value.lstrip().startswith("{"):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
     if isinstance(value, dict):
         value = value.get("pc") or next((v for v in value.values() if isinstance(v, str)), None)
