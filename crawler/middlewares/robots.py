@@ -10,6 +10,12 @@
    setting ``ROBOTSTXT_OVERRIDE_PORTALS``.
 3. Refusals are sent as ``fetch_refused`` (reason ``robots``) for the crawl report, and a
    ``Crawl-delay`` is handed to the back-off middleware as a per-host minimum interval.
+
+Also a fix of Scrapy 2.19 itself (``robot_parser``): requests that wait for a host's
+robots.txt while it downloads all awaited the same Deferred through
+``maybe_deferred_to_future``, which consumes its result (Twisted's ``asFuture``), so
+with the asyncio reactor only the first waiter got the parser and every other one got
+None and was let through unchecked. Each waiter now gets a Deferred of its own.
 """
 
 from __future__ import annotations
@@ -23,6 +29,10 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from crawler.middlewares.events import fetch_refused, host_of, portal_of
 
@@ -87,6 +97,21 @@ class RobotsMiddleware(RobotsTxtMiddleware):
                 signal=fetch_refused, request=request, reason="robots"
             )
             raise
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if not isinstance(pending, Deferred):
+            return await super().robot_parser(request)
+        # robots.txt is being fetched: wait on a Deferred of our own (see the module
+        # docstring), relaying the shared one's result without consuming it.
+        mine: Deferred[RobotParser | None] = Deferred()
+
+        def relay(result: RobotParser | None) -> RobotParser | None:
+            mine.callback(result)
+            return result
+
+        pending.addCallback(relay)
+        return await maybe_deferred_to_future(mine)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         body = response.body
