@@ -38,6 +38,8 @@ class RawServer:
     received: list[RawRequest] = field(default_factory=list)
     ssl_context: ssl.SSLContext | None = None  # serve HTTPS with this context
     close_after: frozenset[str] = frozenset()  # paths after whose answer the server hangs up
+    # seconds to wait before answering a path: makes other requests queue up behind it
+    delays: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._sock = socket.create_server(("127.0.0.1", 0))
@@ -110,6 +112,8 @@ class RawServer:
                 answer = self.responses.get(
                     path, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
                 )
+                if path in self.delays:
+                    self._stop.wait(self.delays[path])
                 conn.sendall(answer)
                 if answer.startswith(b"HTTP/1.0 ") or path in self.close_after:
                     return  # HTTP/1.0 without keep-alive, or a connection cut mid-body

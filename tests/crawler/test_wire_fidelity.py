@@ -144,7 +144,11 @@ class Crawled:
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     archive_dir = tmp_path_factory.mktemp("wire") / "archive"
-    with RawServer(dict(SENT), close_after=frozenset({"/truncated"})) as server:
+    # robots.txt answers late, so every scenario request waits for it (all of them must
+    # then obey it, not only the first: see test_robots_txt_captured_marked_and_obeyed).
+    with RawServer(
+        dict(SENT), close_after=frozenset({"/truncated"}), delays={"/robots.txt": 0.5}
+    ) as server:
         proc = subprocess.run(
             [sys.executable, "-m", "tests.crawler.wire_crawl", str(archive_dir), server.base],
             cwd=ROOT,
