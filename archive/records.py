@@ -1,7 +1,8 @@
 """From stored WARC records to index rows: the one derivation shared by the writer and reindex.
 
-Because the live writer and ``reindex`` both call ``row_for`` / ``link`` on the records
-as stored, the rebuilt index equals the live one by construction (and a test checks it).
+The live writer calls ``row_from`` on the WARC headers and HTTP head it has just written,
+``reindex`` calls it (through ``row_for`` / ``link``) on the records read back, so the
+rebuilt index equals the live one by construction (and a test checks it).
 """
 
 from __future__ import annotations
@@ -13,42 +14,60 @@ from archive.index import IndexRow
 from archive.metadata import F_FETCH, decode_fields
 from archive.times import format_ts, parse_ts
 from archive.urls import url_key
-from archive.warcfile import WarcRecord, parse_http_head
+from archive.warcfile import Headers, HttpHead, WarcRecord, parse_http_head
 
 INDEXED_TYPES = ("response", "resource")
 
 
-def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
-    lname = name.lower()
+def row_from(
+    headers: Headers,
+    head: HttpHead | None,
+    block_length: int,
+    *,
+    warc_file: str,
+    offset: int,
+    length: int,
+    request_record_id: str | None = None,
+    metadata: tuple[str, int, int] | None = None,
+    fetch_method: str | None = None,
+) -> IndexRow:
+    """The captures row of a response or resource record, from its WARC headers, its HTTP
+    head (parsed; None for a resource) and the length of its block (head + payload).
+
+    The live writer calls this with what it has just written, and passes what ``link``
+    would add (the request record's id; the metadata record's id, offset and length;
+    the fetch method its metadata names); reindex calls it through ``row_for`` with
+    what it read back: the same function on the same values.
+    """
+    warc: dict[str, str] = {}
     for key, value in headers:
-        if key.lower() == lname:
-            return value
-    return None
-
-
-def row_for(record: WarcRecord, warc_file: str, offset: int, length: int) -> IndexRow:
-    """The captures row of a response or resource record."""
-    uri = record.header("WARC-Target-URI") or ""
-    date = record.header("WARC-Date")
+        warc.setdefault(key.lower(), value)
+    uri = warc.get("warc-target-uri", "")
+    date = warc.get("warc-date")
     if not uri or not date:
         raise CorruptWarc("record without WARC-Target-URI or WARC-Date")
+    record_type = warc.get("warc-type", "")
     status: int | None = None
     content_type: str | None
     etag = last_modified = None
-    payload_length = len(record.block)
-    if record.record_type == "response":
-        head = parse_http_head(record.block)
+    payload_length = block_length
+    if record_type == "response":
+        if head is None:
+            raise CorruptWarc("response record without an HTTP head")
         parts = head.first_line.split(" ", 2)
         status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-        content_type = _header(head.headers, "Content-Type")
-        etag = _header(head.headers, "ETag")
-        last_modified = _header(head.headers, "Last-Modified")
+        http: dict[str, str] = {}
+        for key, value in head.headers:
+            http.setdefault(key.lower(), value)
+        content_type = http.get("content-type")
+        etag = http.get("etag")
+        last_modified = http.get("last-modified")
         payload_length -= head.length
     else:
-        content_type = record.header("Content-Type")
+        content_type = warc.get("content-type")
     return IndexRow(
-        record_id=record.record_id,
-        record_type=record.record_type,
+        record_id=warc.get("warc-record-id", ""),
+        record_type=record_type,
         url=uri,
         urlkey=url_key(uri),
         fetched_at=format_ts(parse_ts(date)),
@@ -57,12 +76,24 @@ def row_for(record: WarcRecord, warc_file: str, offset: int, length: int) -> Ind
         warc_file=warc_file,
         offset=offset,
         length=length,
-        payload_digest=record.header("WARC-Payload-Digest"),
+        payload_digest=warc.get("warc-payload-digest"),
         payload_length=payload_length,
-        fetch_method="browser" if record.record_type == "resource" else "http",
-        refers_to=record.header("WARC-Refers-To"),
+        fetch_method=fetch_method or ("browser" if record_type == "resource" else "http"),
+        request_record_id=request_record_id,
+        metadata_record_id=metadata[0] if metadata else None,
+        metadata_offset=metadata[1] if metadata else None,
+        metadata_length=metadata[2] if metadata else None,
+        refers_to=warc.get("warc-refers-to"),
         etag=etag,
         last_modified=last_modified,
+    )
+
+
+def row_for(record: WarcRecord, warc_file: str, offset: int, length: int) -> IndexRow:
+    """The captures row of a response or resource record read back from a WARC file."""
+    head = parse_http_head(record.block) if record.record_type == "response" else None
+    return row_from(
+        record.headers, head, len(record.block), warc_file=warc_file, offset=offset, length=length
     )
 
 

@@ -1,24 +1,27 @@
-"""The only module that touches warcio: building WARC/1.1 records, and reading gzip members back.
+"""WARC/1.1 records to and from bytes: serialising records, and reading gzip members back.
 
-warcio is untyped; everything it hands out is converted here into the typed values below,
-so the rest of the archive never sees a warcio object. Reading works on our own
-gzip-member scanner (zlib), because recovery, verify and reindex need to know exactly
-where each member starts and ends, and to step over damaged regions, which
-warcio's ArchiveIterator does not expose.
+Writing is a direct serialisation (WARC head, block, CRLF CRLF, one gzip member per
+record), byte for byte what warcio's ``WARCWriter`` writes for the same record (a test
+compares the two), at a fraction of its CPU: warcio builds several objects, header lists
+and digesters per record, which cost more than the record's compression.
+Reading goes through warcio's header parser, and ``warcio check`` validates every
+kind of file we write (tests). Reading works on our own gzip-member scanner (zlib),
+because recovery, verify and reindex need to know exactly where each member starts and
+ends, and to step over damaged regions, which warcio's ArchiveIterator does not expose.
+warcio is untyped; nothing it hands out leaves this module.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
+import os
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
-from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
-from warcio.warcwriter import WARCWriter
+from warcio.statusandheaders import StatusAndHeadersParser
 
 from archive.errors import CorruptWarc
 
@@ -28,15 +31,56 @@ _CHUNK = 1 << 20
 
 Headers = tuple[tuple[str, str], ...]
 
+# Content-Type of a record whose writer gives none: warcio's defaults (recordbuilder).
+DEFAULT_CONTENT_TYPES = {
+    "warcinfo": "application/warc-fields",
+    "response": "application/http; msgtype=response",
+    "revisit": "application/http; msgtype=response",
+    "request": "application/http; msgtype=request",
+    "metadata": "application/warc-fields",
+}
+# Record types without WARC-Payload-Digest (warcio's NO_PAYLOAD_DIGEST_TYPES).
+NO_PAYLOAD_DIGEST_TYPES = ("warcinfo", "revisit")
+
 
 def new_record_id() -> str:
-    """A fresh WARC-Record-ID (``<urn:uuid:...>``)."""
-    return str(StatusAndHeadersParser.make_warc_id())
+    """A fresh WARC-Record-ID: ``<urn:uuid:...>`` around a random (version 4) UUID.
+
+    Same form as warcio's ``make_warc_id`` (uuid.uuid4), built from ``os.urandom``
+    directly: ``uuid.UUID`` costs more than the rest of a request record.
+    """
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return f"<urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}>"
+
+
+_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+# base64.b32encode is pure Python in 3.11 (~10 us a digest): a 160-bit SHA-1 is 16 groups
+# of 10 bits, each looked up as two base32 characters.
+_B32_PAIRS = [a + b for a in _B32 for b in _B32]
+_B32_SHIFTS = range(150, -10, -10)
+
+
+def _sha1_text(digest: bytes) -> str:
+    n = int.from_bytes(digest, "big")
+    return "sha1:" + "".join([_B32_PAIRS[(n >> s) & 1023] for s in _B32_SHIFTS])
 
 
 def sha1_digest(data: bytes) -> str:
     """The WARC digest form ``sha1:BASE32`` used by warcio, pywb and the CDX world."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+    return _sha1_text(hashlib.sha1(data).digest())
+
+
+def _sha1_of(head: bytes, block: bytes) -> str:
+    """``sha1_digest(head + block)`` without copying the block."""
+    h = hashlib.sha1(head)
+    h.update(block)
+    return _sha1_text(h.digest())
+
+
+_EMPTY_DIGEST = sha1_digest(b"")
 
 
 def encode_header_text(text: str) -> bytes:
@@ -49,78 +93,75 @@ def encode_header_text(text: str) -> bytes:
 
 def http_head_bytes(first_line: str, headers: Sequence[tuple[str, str]]) -> bytes:
     """Status/request line and header lines, CRLF-terminated, with the blank line after them."""
-    lines = [encode_header_text(first_line)]
-    lines.extend(
-        encode_header_text(name) + b": " + encode_header_text(value) for name, value in headers
+    text = first_line + "".join([f"\r\n{name}: {value}" for name, value in headers]) + "\r\n\r\n"
+    try:
+        return text.encode("latin-1")  # the usual case: every string is latin-1 text
+    except UnicodeEncodeError:
+        lines = [encode_header_text(first_line)]
+        lines.extend(
+            encode_header_text(name) + b": " + encode_header_text(value) for name, value in headers
+        )
+        return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+def warc_head_bytes(fields: Sequence[tuple[str, str]]) -> bytes:
+    """``WARC/1.1`` line, ``Name: value`` lines and the blank line, UTF-8 (as warcio writes)."""
+    return (WARC_VERSION + "\r\n" + "".join([f"{k}: {v}\r\n" for k, v in fields]) + "\r\n").encode(
+        "utf-8"
     )
-    return b"\r\n".join(lines) + b"\r\n\r\n"
-
-
-class _ExactHttpHead(StatusAndHeaders):  # type: ignore[misc]  # warcio is untyped
-    """An HTTP head that warcio serialises as exactly the bytes we built.
-
-    warcio's own serialisation re-joins header lines and percent-encodes non-ASCII values,
-    which would change what the server sent; overriding ``compute_headers_buffer`` keeps
-    warcio's record framing and digest code while the bytes stay ours.
-    """
-
-    def __init__(self, raw: bytes, first_line: str) -> None:
-        # warcio reads only the buffer below and the truthiness of the status line
-        super().__init__(first_line, [], protocol="")
-        self._raw = raw
-
-    def compute_headers_buffer(self, header_filter: Any = None) -> None:
-        self.headers_buff = self._raw
 
 
 @dataclass(frozen=True, slots=True)
 class WrittenRecord:
-    """Where one record landed in its file, and the digests warcio wrote for it."""
+    """Where one record landed in its file, and the WARC headers it was written with."""
 
     record_id: str
     offset: int
-    length: int
-    record: WarcRecord  # the record as written (WARC headers incl. digests, and block)
+    length: int  # of the gzip member
+    headers: Headers  # WARC headers as written (digests, Content-Type, Content-Length)
+    block_length: int  # HTTP head + payload
+
+    def header(self, name: str) -> str | None:
+        """First WARC header called ``name`` (case-insensitive), or None."""
+        return _first_header(self.headers, name)
 
 
-class _GzipMember:
-    """The file object warcio writes one record to: each record becomes one gzip member.
+def _first_header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
+    lname = name.lower()
+    for key, value in headers:
+        if key.lower() == lname:
+            return value
+    return None
 
-    warcio calls ``write`` for the WARC head, the HTTP head and the payload, then
-    ``flush`` once at the end of the record, which is where the member is compressed and
-    handed to the OS. Why not warcio's own gzip wrapper: it always uses level 9 and a
-    32 KiB window, whose set-up costs ten times the compression of a 300-byte request or
-    metadata record; we size the window to the record and use level 6.
+
+def deflate_member(parts: Sequence[bytes], level: int) -> bytes:
+    """``parts`` as one gzip member, its deflate window sized to the data.
+
+    warcio's own gzip wrapper always uses level 9 and a 32 KiB window, whose set-up
+    costs ten times the compression of a 300-byte request or metadata record.
     """
-
-    def __init__(self, fh: IO[bytes], level: int) -> None:
-        self._fh = fh
-        self.level = level  # for the next member; RecordWriter sets it per record
-        self._parts: list[bytes] = []
-
-    def write(self, data: bytes) -> None:
-        self._parts.append(data)
-
-    def flush(self) -> None:
-        if self._parts:
-            data = b"".join(self._parts)
-            self._parts = []
-            window_bits = min(15, max(9, (len(data) - 1).bit_length()))
-            deflate = zlib.compressobj(
-                self.level, zlib.DEFLATED, 16 + window_bits, min(8, max(1, window_bits - 7))
-            )
-            self._fh.write(deflate.compress(data) + deflate.flush())
-        self._fh.flush()
+    total = sum(len(p) for p in parts)
+    window_bits = min(15, max(9, (total - 1).bit_length()))
+    deflate = zlib.compressobj(
+        level, zlib.DEFLATED, 16 + window_bits, min(8, max(1, window_bits - 7))
+    )
+    out = [deflate.compress(p) for p in parts]
+    out.append(deflate.flush())
+    return b"".join(out)
 
 
 class RecordWriter:
-    """Serialises WARC/1.1 records, one gzip member each, onto an open binary file."""
+    """Serialises WARC/1.1 records, one gzip member each, onto an open binary file.
+
+    Each record goes to the file in one ``write`` call and is flushed at once, so a
+    record is either wholly handed to the OS or (killed mid-call) a partial tail that
+    recovery cuts off.
+    """
 
     def __init__(self, fh: IO[bytes], *, compress_level: int = 6) -> None:
         self._fh = fh
         self._default_level = compress_level
-        self._member = _GzipMember(fh, compress_level)
-        self._warc = WARCWriter(self._member, gzip=False, warc_version=WARC_VERSION)
+        self.position = fh.tell()  # end of the last record: tell() costs a syscall
 
     def write(
         self,
@@ -135,45 +176,52 @@ class RecordWriter:
     ) -> WrittenRecord:
         """Write one record: ``http_head`` (for request/response) then ``block`` as its payload.
 
-        ``warc_headers`` must contain WARC-Record-ID and WARC-Date; we add the type, target
-        URI, WARC-Payload-Digest (over ``block``; not for warcinfo) and WARC-Block-Digest
-        (over head + block), computed here with hashlib because warcio's digest pass
-        costs more than the rest of the record; warcio adds Content-Type and
-        Content-Length and serialises.
+        ``warc_headers`` must contain WARC-Record-ID and WARC-Date (and no Content-Type
+        or Content-Length); we add, in warcio's order, the type first, then the target
+        URI, WARC-Payload-Digest (over ``block``; not for warcinfo), WARC-Block-Digest
+        (over head + block), Content-Type and Content-Length.
         """
+        head = http_head or b""
+        payload_digest = None
+        if record_type not in NO_PAYLOAD_DIGEST_TYPES:
+            payload_digest = sha1_digest(block) if block else _EMPTY_DIGEST
+        # Without an HTTP head the block is the payload: one digest serves both.
+        block_digest = _sha1_of(head, block) if head else (payload_digest or sha1_digest(block))
         fields = [("WARC-Type", record_type), *warc_headers]
         if uri:
             fields.append(("WARC-Target-URI", uri))
-        if record_type != "warcinfo":
-            fields.append(("WARC-Payload-Digest", sha1_digest(block)))
-        fields.append(("WARC-Block-Digest", sha1_digest((http_head or b"") + block)))
-        headers = StatusAndHeaders("", fields, protocol=WARC_VERSION)
-        http_headers = None
-        if http_head is not None:
-            first_line = http_head.split(b"\r\n", 1)[0].decode("latin-1")
-            http_headers = _ExactHttpHead(http_head, first_line)
-        record = self._warc.create_warc_record(
-            uri,
-            record_type,
-            payload=io.BytesIO(block),
-            length=len(block),
-            warc_content_type=content_type or "",
-            warc_headers=headers,
-            http_headers=http_headers,
+        if payload_digest is not None:
+            fields.append(("WARC-Payload-Digest", payload_digest))
+        fields.append(("WARC-Block-Digest", block_digest))
+        fields.append(
+            (
+                "Content-Type",
+                content_type or DEFAULT_CONTENT_TYPES.get(record_type, "application/warc-record"),
+            )
         )
-        offset = self._fh.tell()
-        self._member.level = self._default_level if compress_level is None else compress_level
-        self._warc.write_record(record)  # ends with flush(): member complete, in the OS
-        stored = WarcRecord(
-            headers=tuple((str(k), str(v)) for k, v in record.rec_headers.headers),
-            block=(http_head or b"") + block,
-        )
+        block_length = len(head) + len(block)
+        fields.append(("Content-Length", str(block_length)))
+        level = self._default_level if compress_level is None else compress_level
+        member = deflate_member((warc_head_bytes(fields), head, block, b"\r\n\r\n"), level)
+        offset = self.position
+        self._write_all(member)
+        self.position = offset + len(member)
         return WrittenRecord(
-            record_id=stored.record_id,
+            record_id=_first_header(warc_headers, "WARC-Record-ID") or "",
             offset=offset,
-            length=self._fh.tell() - offset,
-            record=stored,
+            length=len(member),
+            headers=tuple(fields),
+            block_length=block_length,
         )
+
+    def _write_all(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            written = self._fh.write(view)
+            if written is None:  # a non-blocking raw file that would block: not ours
+                raise OSError("WARC file refused a write")
+            view = view[written:]
+        self._fh.flush()
 
 
 # --------------------------------------------------------------------------- reading

@@ -34,11 +34,18 @@ from archive.metadata import (
     provenance_fields,
     warcinfo_fields,
 )
-from archive.records import link, row_for
+from archive.records import row_from
 from archive.recovery import Recovered, recover_archive, recover_file
 from archive.times import format_ts
 from archive.types import Capture, CaptureRef, FetchMethod, Provenance
-from archive.warcfile import RecordWriter, WrittenRecord, http_head_bytes, new_record_id
+from archive.warcfile import (
+    HttpHead,
+    RecordWriter,
+    WrittenRecord,
+    http_head_bytes,
+    new_record_id,
+    parse_http_head,
+)
 
 DEFAULT_MAX_FILE_SIZE = 1 << 30
 
@@ -180,7 +187,9 @@ class ArchiveWriter:
         name = new_warc_name(self.prefix, self._serial)
         self._serial += 1
         path = self.archive_dir / WARC_DIR / (name + OPEN_SUFFIX)
-        fh = path.open("xb")
+        # Unbuffered: RecordWriter hands each whole record to the OS in one write, so a
+        # buffer would only add a copy.
+        fh = path.open("xb", buffering=0)
         self._fh, self._open_path = fh, path
         self._records = RecordWriter(fh)
         self._warcinfo_id = new_record_id()
@@ -282,11 +291,12 @@ class ArchiveWriter:
                     resp_headers.append(("WARC-IP-Address", capture.ip_address))
                 if capture.truncated:
                     resp_headers.append(("WARC-Truncated", capture.truncated))
+                resp_head = http_head_bytes(status_line, headers)
                 resp = records.write(
                     "response",
                     uri=capture.url,
                     warc_headers=resp_headers,
-                    http_head=http_head_bytes(status_line, headers),
+                    http_head=resp_head,
                     block=capture.body,
                     content_type="application/http; msgtype=response",
                     compress_level=body_level,
@@ -309,7 +319,9 @@ class ArchiveWriter:
             except BaseException:
                 self._salvage()
                 raise
-            return self._index_and_roll(resp, req, meta)
+            return self._index_and_roll(
+                resp, parse_http_head(resp_head), req, meta, capture.fetch_method
+            )
 
     def write_resource(
         self,
@@ -357,7 +369,7 @@ class ArchiveWriter:
             except BaseException:
                 self._salvage()
                 raise
-            return self._index_and_roll(res, None, meta)
+            return self._index_and_roll(res, None, None, meta, fetch_method)
 
     def _write_metadata(
         self,
@@ -383,14 +395,29 @@ class ArchiveWriter:
         return meta
 
     def _index_and_roll(
-        self, main: WrittenRecord, req: WrittenRecord | None, meta: WrittenRecord
+        self,
+        main: WrittenRecord,
+        head: HttpHead | None,
+        req: WrittenRecord | None,
+        meta: WrittenRecord,
+        fetch_method: str,
     ) -> CaptureRef:
         assert self._open_path is not None
+        assert self._records is not None
         rel = f"{WARC_DIR}/{self._open_path.name[: -len(OPEN_SUFFIX)]}"
-        row = row_for(main.record, rel, main.offset, main.length)
-        if req is not None:
-            row = link(row, req.record, req.offset, req.length)
-        row = link(row, meta.record, meta.offset, meta.length)
+        # What reindex derives from the records read back (records.row_for + link); the
+        # metadata record names ``fetch_method`` (archive.metadata.provenance_fields).
+        row = row_from(
+            main.headers,
+            head,
+            main.block_length,
+            warc_file=rel,
+            offset=main.offset,
+            length=main.length,
+            request_record_id=req.record_id if req is not None else None,
+            metadata=(meta.record_id, meta.offset, meta.length),
+            fetch_method=fetch_method,
+        )
         self._index.add(row, commit=False)
         self._uncommitted += 1
         now = time.monotonic()
@@ -399,8 +426,7 @@ class ArchiveWriter:
             or now - self._last_commit >= self.commit_interval
         ):
             self._commit_index(now)
-        assert self._fh is not None
-        if self._fh.tell() >= self.max_file_size:
+        if self._records.position >= self.max_file_size:
             self._seal()
         return row.ref()
 
