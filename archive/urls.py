@@ -6,7 +6,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import add_http_if_no_scheme, canonicalize_url
 
+from archive.errors import ArchiveError
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class BadUrl(ArchiveError, ValueError):
+    """A URL that cannot be parsed (``http://[::1``); a ValueError too, as urllib raises."""
 
 
 def url_key(url: str) -> str:
@@ -15,9 +21,13 @@ def url_key(url: str) -> str:
     w3lib lower-cases scheme and host, drops the fragment, normalises percent-encoding
     and sorts query arguments (as pywb's SURT keys do); we add the default-port rule,
     which w3lib leaves to callers. A URL typed without a scheme is taken as http.
+    Raises ``BadUrl`` for a URL urllib cannot split (an unclosed IPv6 bracket...).
     """
-    canonical = canonicalize_url(add_http_if_no_scheme(url.strip()))
-    parts = urlsplit(canonical)
+    try:
+        canonical = canonicalize_url(add_http_if_no_scheme(url.strip()))
+        parts = urlsplit(canonical)
+    except ValueError as exc:
+        raise BadUrl(f"malformed URL {url!r}: {exc}") from None
     netloc = parts.netloc
     try:
         port = parts.port

@@ -78,7 +78,11 @@ class Portal:
 def _check_url(url: Any, where: str) -> str:
     if not isinstance(url, str) or not url.strip():
         raise ConfigError(f"{where}: start URL must be a non-empty string, got {url!r}")
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port  # raises ValueError for a malformed port
+    except ValueError as exc:  # an unclosed IPv6 bracket, a bad port...
+        raise ConfigError(f"{where}: malformed URL {url!r}: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{where}: not an http(s) URL: {url!r}")
     return url.strip()

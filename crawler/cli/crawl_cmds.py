@@ -9,6 +9,7 @@ print a short summary. ``demo`` starts the bundled demo portal on 127.0.0.1 for 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections import Counter
 from dataclasses import dataclass, field
@@ -41,10 +42,35 @@ class CrawlResult:
 
 def check_start_url(url: str) -> str:
     """A start URL must be absolute http(s) with a host; anything else is a user error."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port  # raises ValueError for a malformed port
+    except ValueError as exc:  # an unclosed IPv6 bracket, a bad port...
+        raise click.ClickException(f"malformed URL {url!r}: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise click.ClickException(f"not an http(s) URL: {url!r}")
     return url.strip()
+
+
+def prepare_archive_dir(path: Path) -> Path:
+    """Create the archive directory (and its parents) or fail with one line, before Scrapy
+    starts: a path under a regular file, an unwritable parent or a file in the way are
+    user errors, and no component should meet them mid-crawl."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise click.ClickException(f"--archive {path}: exists and is not a directory") from None
+    except NotADirectoryError:
+        raise click.ClickException(
+            f"--archive {path}: a parent of this path is a file, not a directory"
+        ) from None
+    except OSError as exc:
+        raise click.ClickException(
+            f"--archive {path}: cannot create directory: {exc.strerror or exc}"
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise click.ClickException(f"--archive {path}: directory is not writable")
+    return path
 
 
 def crawl_settings(
@@ -199,13 +225,15 @@ def _parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
 
 def _prepare_demo_dir(path: Path) -> None:
     """Reuse a directory an earlier demo made; refuse to touch anything else."""
+    if path.exists() and not path.is_dir():
+        raise click.ClickException(f"--archive {path}: exists and is not a directory")
     if path.exists() and any(path.iterdir()):
         if not (path / DEMO_MARKER).exists():
             raise click.ClickException(
                 f"{path} exists and was not made by `govcrawl demo`; choose another --archive"
             )
         shutil.rmtree(path)
-    path.mkdir(parents=True, exist_ok=True)
+    prepare_archive_dir(path)
     (path / DEMO_MARKER).write_text("made by govcrawl demo; the demo clears it on each run\n")
 
 
@@ -275,6 +303,7 @@ def register(group: click.Group) -> None:
             overrides=_parse_overrides(sets),
             browser=not no_browser,
         )
+        prepare_archive_dir(archive_dir)  # last check: nothing is created for a bad command
         _finish(run_crawl(start_urls, settings, portal=portal, portals_file=portals_file))
 
     @group.command("demo")

@@ -126,7 +126,9 @@ def test_missing_archive_dir(
     missing = tmp_path / "missing"
     code, _, err = run([*command.split(), "--archive", str(missing)], capsysbinary)
     assert code == 1
-    assert err.strip().splitlines() == [f"Error: no archive at {missing}: directory does not exist"]
+    assert err.strip().splitlines() == [
+        f"govcrawl: error: no archive at {missing}: directory does not exist"
+    ]
     assert not missing.exists()
 
 

@@ -30,7 +30,7 @@ def _govcrawl(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 def test_bad_start_url_is_one_line_and_exit_1(url: str, tmp_path: Path) -> None:
     proc = _govcrawl("crawl", url, "--archive", str(tmp_path / "a"))
     assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines() == [f"Error: not an http(s) URL: {url!r}"]
+    assert proc.stderr.strip().splitlines() == [f"govcrawl: error: not an http(s) URL: {url!r}"]
     assert not (tmp_path / "a").exists()
 
 
