@@ -268,13 +268,18 @@ def listing_entries(root: lxml.html.HtmlElement, base_url: str) -> tuple[Listing
         node = a
         for _ in range(2):
             node = node.getparent()
-            if node is None:
+            # The date sits in the link's own row: never the whole page (a small page's
+            # body holds every date, which would date its breadcrumbs too).
+            if node is None or node.tag in ("body", "html"):
                 break
             around = compact(node.text_content())
             if len(around) > 300:
                 break
-            if m := P.LISTING_DATE.search(around):
-                date = parse_date(m.group(0).replace("年", "-").replace("月", "-"))
+            dates = P.LISTING_DATE.findall(around)
+            if len(dates) > 1:
+                break  # several rows: the link is not one of them
+            if dates:
+                date = parse_date(dates[0].replace("年", "-").replace("月", "-"))
                 break
         if date is None:
             continue
@@ -563,13 +568,19 @@ def extract(text: str, base_url: str) -> Extracted:
         if len(entries) >= P.LISTING_MIN_ENTRIES and prose < 3 and not looks_like_report:
             return Extracted((), meta, (), entries, "listing", truncated)
         if (dense_chars < 200 or prose < 3) and not looks_like_report:
-            return Extracted((), meta, (), entries, "empty", truncated)
+            # No document; dated links make it a (short: a column's last page) listing.
+            kind = "listing" if entries else "empty"
+            return Extracted((), meta, (), entries, kind, truncated)
         # A report page whose body is one line ("详见附件"): its template's body, short as
         # it is, is the document; the densest element would be the page's chrome.
         short, template = _select_content(root, 1) if looks_like_report else (None, None)
         if short is not None:
             main = short
             meta = page_meta(root, main, template)
+        elif entries and (dense_chars < 200 or prose < 3):
+            # A column named like a document ("政府信息公开指南") listing fewer items than
+            # a listing needs: its densest text is chrome (the footer), not a document.
+            return Extracted((), meta, (), entries, "listing", truncated)
         else:
             main = dense
     else:

@@ -7,7 +7,9 @@ Orders of evidence (the first that speaks wins; disagreements are kept as flags)
   page's single document: a page date does not date every document on a multi-document
   page), then the listing's date. Never the URL's date.
 - agency: the title, then the document's 来源 line, then page metadata, then the body
-  (a signature line, else the office the text names itself by: 我局 -> ...局).
+  (a signature line, else the office the text names itself by: 我局 -> ...局). A title
+  naming the office without its place ("县政务服务管理局") takes the body's full name of
+  the same office ("富源县政务服务管理局", source ``body``) when the body states one.
 """
 
 from __future__ import annotations
@@ -205,6 +207,12 @@ class Sourced:
 def infer_agency(title: str | None, seg: Segment, meta: PageMeta | None, text: str) -> Sourced:
     """Agency with its source: title, document header, page metadata, body."""
     if title and (m := match_title(title)) and m.agency:
+        if not P.PLACE_START.match(m.agency):
+            # A county portal's title may drop its own place ("县政务服务管理局…报告"); the
+            # body names the office in full ("富源县政务服务管理局"): that name, as written.
+            found = body_agency(text)
+            if found and found.endswith(m.agency) and len(found) > len(m.agency):
+                return Sourced(found, "body")
         return Sourced(m.agency, "title")
     if seg.source_line:
         return Sourced(seg.source_line, "document")

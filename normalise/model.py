@@ -94,3 +94,4 @@ class Segment:
     from_page_meta: bool = False  # the title came from page metadata (a single-document page)
     subtitles: tuple[str, ...] = ()
     header_blocks: frozenset[int] = field(default_factory=frozenset)
+    preamble: bool = False  # lines before the page's first title, too long to be a masthead

@@ -187,6 +187,8 @@ def _build(
             flags.add("title_missing")
         if seg.title_joined:
             flags.add("title_joined")
+        if seg.preamble:
+            flags.add("preamble")
         kind: Kind = infer_kind(title, body.text)  # type: ignore[assignment]
         page_meta = meta if (single or seg.from_page_meta) else None
         year = infer_year(title, seg.subtitles, body.text, page.hint_title if single else None)

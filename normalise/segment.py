@@ -6,8 +6,12 @@ runs from its anchor to the next one. Two rules keep one document whole:
 
 - a title repeated as a sub-title (same kind and year, compatible agency) before the
   document has real body text is the same document, not a new one;
-- a short untitled preamble (a lone agency line above the first title) joins the first
-  document instead of becoming one.
+- a short run of lines before the first title (a masthead: the agency's name alone above
+  it) is page header: it joins the first document instead of becoming one, also when the
+  page's own title names no document ("…指南及2016-2023年度…报告" over a 指南 and eight
+  reports). A run of PREAMBLE_MAX_CHARS or more, or one that holds a sentence, is real
+  content: it stays a record of its own (untitled, or under the page's title) flagged
+  ``preamble``; nothing is dropped.
 
 Pages with a title in their metadata (single-document HTML pages) start with a virtual
 anchor carrying that title, so a body that repeats it is recognised as the same document.
@@ -27,6 +31,8 @@ from normalise.text import cn_year, compact, fold, parse_date
 SUBTITLE_BODY_CHARS = 200
 # An untitled run of lines above the first title shorter than this joins that document.
 PREAMBLE_MAX_CHARS = 60
+# A line ending so is a sentence: content, not a masthead.
+_SENTENCE_END = ("。", "!", "?", ";")
 _HAS_YEAR = re.compile(r"(?:19|20)\d{2}年|[〇○零一二三四五六七八九]{4}年")
 
 
@@ -135,6 +141,8 @@ class _Open:
     source_line: str | None = None
     subtitles: list[str] = field(default_factory=list)
     header: set[int] = field(default_factory=set)
+    preamble: bool = False  # substantial lines before the first title, kept as a record
+    prose: bool = False  # a body line ends a sentence (a masthead never does)
 
     def close(self, end: int) -> Segment:
         return Segment(
@@ -147,7 +155,14 @@ class _Open:
             from_page_meta=self.virtual,
             subtitles=tuple(self.subtitles),
             header_blocks=frozenset(self.header),
+            preamble=self.preamble,
         )
+
+
+def _leading(cur: _Open) -> bool:
+    """``cur`` is what precedes the page's first title: untitled lines, or a document opened
+    by a page title that names no report or guide (a page holding several documents)."""
+    return cur.title is None or (cur.virtual and cur.match is None)
 
 
 def _agencies_compatible(a: str | None, b: str | None) -> bool:
@@ -186,16 +201,18 @@ def segment(blocks: tuple[Block, ...], page_title: str | None = None) -> list[Se
                 j = anchor.end
                 continue
             start = anchor.start
-            if cur is not None:
-                preamble = cur.title is None and cur.body_chars < PREAMBLE_MAX_CHARS
-                replaced_virtual = cur.virtual and cur.body_chars == 0
-                if preamble:
-                    start = cur.start
-                elif not replaced_virtual:
-                    out.append(cur.close(anchor.start))
             header = set(range(anchor.start, anchor.end))
-            if cur is not None and cur.title is None and cur.body_chars < PREAMBLE_MAX_CHARS:
-                header |= cur.header
+            if cur is not None and not (cur.virtual and cur.body_chars == 0):
+                if _leading(cur) and cur.body_chars < PREAMBLE_MAX_CHARS and not cur.prose:
+                    # Page header (a masthead: the agency's name alone above the first
+                    # title), not a document: it joins the first document. A page title
+                    # that names no document ("指南及2016-2023年度报告") goes with it.
+                    start = cur.start
+                    header |= cur.header
+                else:
+                    if _leading(cur):
+                        cur.preamble = True
+                    out.append(cur.close(anchor.start))
             cur = _Open(start, anchor.title, anchor.match, anchor.joined, header_start=anchor.end)
             cur.header = header
             j = anchor.end
@@ -225,6 +242,8 @@ def segment(blocks: tuple[Block, ...], page_title: str | None = None) -> list[Se
             cur.header.add(j)
         else:
             cur.body_chars += len(block.text)
+            if not cur.prose and fold(block.text).rstrip().endswith(_SENTENCE_END):
+                cur.prose = True
         j += 1
     if cur is not None and not (cur.virtual and cur.body_chars == 0 and not cur.subtitles):
         out.append(cur.close(n))

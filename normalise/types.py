@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 Kind = Literal["annual_report", "guide", "other"]
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,11 +105,15 @@ def test_accuracy_ratchet() -> None:
 def test_every_schema_version_keeps_its_file() -> None:
     """Older output stays checkable: each version's schema file is kept beside the new one."""
     versions = sorted(p.name for p in SCHEMA_DIR.glob("record-*.schema.json"))
-    assert versions == ["record-1.0.0.schema.json", "record-1.1.0.schema.json"]
+    assert versions == [
+        "record-1.0.0.schema.json",
+        "record-1.1.0.schema.json",
+        "record-1.2.0.schema.json",
+    ]
     for name in versions:
         version = name.removeprefix("record-").removesuffix(".schema.json")
         schema = load_schema(version)
         jsonschema.validators.validator_for(schema).check_schema(schema)
         assert schema["properties"]["schema_version"] == {"const": version}
     record = normalise_page(case_named("pingtan-2023-report").page)[0]
-    assert record.schema_version == SCHEMA_VERSION == "1.1.0"
+    assert record.schema_version == SCHEMA_VERSION == "1.2.0"
