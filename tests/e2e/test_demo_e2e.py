@@ -155,18 +155,22 @@ def test_index_has_one_row_per_response_pointing_at_it(demo: Demo) -> None:
         assert length > 0
 
 
-def test_records_cover_every_seed_page_and_split_seed_001(demo: Demo) -> None:
-    by_url = Counter(urlsplit(r["source_url"]).path for r in demo.records)
+def test_records_are_exactly_each_seed_pages_documents(demo: Demo) -> None:
+    """Every demo page gives exactly its seed's documents, in order, with their kinds and
+    years (tests/fixtures/seeds/expected.json); no other page (listings, home) gives any."""
+    seeds = json.loads((ROOT / "tests/fixtures/seeds/expected.json").read_text(encoding="utf-8"))
+    by_path: dict[str, list[dict[str, Any]]] = {}
+    for r in demo.records:
+        by_path.setdefault(urlsplit(r["source_url"]).path, []).append(r)
+    assert set(by_path) == set(SEED_PATHS.values())
     for seed, path in SEED_PATHS.items():
-        assert by_url[path] >= 1, f"no record from {seed}'s page"
-    multi = [
-        r
-        for r in demo.records
-        if urlsplit(r["source_url"]).path == SEED_PATHS["001_9910e0f122eeadb7.txt"]
-    ]
-    years = {r["report_year"] for r in multi if r["kind"] == "annual_report"}
-    assert years >= {2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023}
-    assert any(r["kind"] == "guide" for r in multi)
+        got = [(r["kind"], r["report_year"]) for r in by_path[path]]
+        assert got == [(d["kind"], d["report_year"]) for d in seeds[seed]], seed
+        assert [r["position"] for r in by_path[path]] == list(range(len(got)))
+    multi = by_path[SEED_PATHS["001_9910e0f122eeadb7.txt"]]
+    assert len(multi) == 9  # the 指南 and eight reports; the masthead line is not a record
+    assert [r["report_year"] for r in multi[1:]] == list(range(2023, 2015, -1))
+    assert len(demo.records) == 13
 
 
 def test_records_point_at_their_archived_capture(demo: Demo) -> None:
