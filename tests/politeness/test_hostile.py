@@ -88,7 +88,7 @@ def test_not_http_and_endless_bodies_fail_bounded(serve, raw_server, tmp_path: P
             "/ok": page(),
         }
     )
-    crawl = run_crawl([site.url("/")], tmp_path, DOWNLOAD_MAXSIZE=256 * 1024, DOWNLOAD_TIMEOUT=5)
+    crawl = run_crawl([site.url("/")], tmp_path, DOWNLOAD_MAXSIZE=256 * 1024)
     assert crawl.stats["finish_reason"] == "finished"
     assert site.url("/ok") in crawl.spider.parsed
     report = json.loads((tmp_path / "crawl-report.json").read_text())
