@@ -25,10 +25,11 @@ fixed wait cuts off a slow list API. So the component waits on two conditions:
 1. *Network*: no list/API request of the page is in flight. ``PageActivity`` follows the
    page's ``request``/``requestfinished``/``requestfailed`` events for XHR, fetch and
    script loads (JSONP); a request repeating one already answered (same method, URL and
-   body: polling, beacons) is not waited for, nor archived again. The XHR/fetch JSON
-   answers are archived while waiting, so the snapshot comes after them. Once the count
-   is zero, one task turn in the page lets the callbacks of those answers run; requests
-   they start are waited for in turn.
+   body, cache-busting ``_``/``t``/``r``... parameters aside: polling, beacons) is not
+   waited for, nor archived again. The XHR/fetch JSON answers are archived while
+   waiting, so the snapshot comes after them. Once the count is zero, one task turn in
+   the page lets the callbacks of those answers run; requests they start are waited for
+   in turn.
 2. *DOM*: the list containers the page had empty when its HTML was parsed (``ul``,
    ``ol``, ``div``, ``table``, ``tbody`` whose id/class hints a list, as in
    spiders/platforms/scripted.py) hold a link, or the element the request names in
@@ -42,8 +43,9 @@ it is and counted in ``browser/settle_timeouts``.
 Settings: ``BROWSER_ENABLED`` (default True; off: render requests are fetched over plain
 HTTP and counted as ``browser/disabled``), ``BROWSER_HTTP_HANDLER``,
 ``BROWSER_NAVIGATION_TIMEOUT`` (ms, page load), ``BROWSER_SETTLE_TIMEOUT``.
-The page event handlers for ``request``, ``requestfinished`` and ``requestfailed`` and the
-page init callback are the component's own (a request's own are replaced during the render).
+A request's own page event handlers for ``request``, ``requestfinished`` and
+``requestfailed`` are replaced during the render; its own page init callback and page
+methods run, before the settling.
 Stats: ``browser/renders``, ``browser/xhr_captured``, ``browser/aborted``,
 ``browser/snapshots_written``, ``browser/repeats_ignored``, ``browser/settle_timeouts``.
 """
@@ -54,13 +56,15 @@ import asyncio
 import dataclasses
 import logging
 import os
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from scrapy.http import Response
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
@@ -184,9 +188,23 @@ LISTS_READY_JS = f"""
 PAGE_TURN_JS = "() => new Promise((resolve) => setTimeout(resolve, 0))"
 
 
+# Cache-busting query parameters a polling script adds to every call (jQuery's ``_=<ms>``,
+# ``t=<ms>``, ``r=Math.random()``): without them, two polls are the same request.
+_BUSTER_NAMES = frozenset({"_", "t", "ts", "time", "timestamp", "r", "rnd", "rand", "random"})
+_BUSTER_VALUE = re.compile(r"1\d{9}(\d{3})?|0\.\d+")
+
+
 def _request_key(pw_request: Any) -> tuple[str, str, bytes]:
+    """What makes two requests of a page "the same": method, URL without cache-busters, body."""
+    parts = urlsplit(str(pw_request.url))
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not (k == "_" or (k.lower() in _BUSTER_NAMES and _BUSTER_VALUE.fullmatch(v)))
+    ]
+    url = urlunsplit(parts._replace(query=urlencode(query), fragment=""))
     post = pw_request.post_data_buffer
-    return (str(pw_request.method), str(pw_request.url), bytes(post) if post else b"")
+    return (str(pw_request.method), url, bytes(post) if post else b"")
 
 
 class PageActivity:
@@ -272,8 +290,9 @@ async def settle(
 ) -> bool:
     """Wait until the page's list requests are answered and its lists are filled.
 
-    True when both conditions held; False when ``timeout_ms`` (the safety net) ran out
-    or the page went away, in which case the DOM is taken as it is.
+    True when both conditions held (or the page navigated away meanwhile: there is no
+    more to wait for); False when ``timeout_ms``, the safety net, ran out. Either way the
+    DOM is then taken as it is.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_ms / 1000
@@ -297,13 +316,16 @@ async def settle(
             await page.wait_for_function(
                 LISTS_READY_JS, arg=ready_selector, polling=100, timeout=left() * 1000
             )
-    except (TimeoutError, PlaywrightError) as exc:
+    except (TimeoutError, PlaywrightTimeoutError):
         logger.info(
-            "browser: %s not settled (%s); snapshot as it is",
+            "browser: %s not settled within %d ms; snapshot as it is",
             getattr(page, "url", "page"),
-            type(exc).__name__,
+            timeout_ms,
         )
         return False
+    except PlaywrightError as exc:  # navigated away or closed: nothing left to wait for
+        logger.info("browser: %s gone while settling (%s)", getattr(page, "url", "page"), exc)
+        return True
 
 
 def _allowed_domains(crawler: Crawler) -> frozenset[str]:

@@ -189,3 +189,26 @@ def test_settle_gives_up_at_the_safety_net_only() -> None:
         assert await settle(FakePage(lists_ready=True), PageActivity(), 300_000) is True
 
     asyncio.run(go())
+
+
+def test_polls_with_cache_busters_are_repeats_paging_is_not() -> None:
+    async def go() -> None:
+        repeats: list[int] = []
+        act = PageActivity(on_repeat=lambda: repeats.append(1))
+        first = FakeRequest("http://a/count.do?site=7&_=1700000000000")
+        act.request(first)
+        act.finished(first)
+        for url in (
+            "http://a/count.do?site=7&_=1700000000300",  # jQuery cache: false
+            "http://a/count.do?site=7&t=1700000000",
+            "http://a/count.do?site=7&r=0.8134",
+        ):
+            act.request(FakeRequest(url))
+        assert repeats == [1, 1, 1]
+        assert idle(act)
+        for url in ("http://a/count.do?site=8", "http://a/list.do?site=7&page=1700000000"):
+            act.request(FakeRequest(url))  # another site id; a long page number is no buster
+        assert repeats == [1, 1, 1]
+        assert not idle(act)
+
+    asyncio.run(go())
