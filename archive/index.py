@@ -135,6 +135,45 @@ _INSERT = (
 )
 
 
+# Crawl state follows the newest capture; validators only from full (200) responses, so
+# a 304 or an error page does not wipe the ETag the next re-crawl should send. One
+# statement (an upsert) instead of a SELECT and an INSERT or UPDATE per capture. In
+# DO UPDATE, bare column names are the stored row, ``excluded.*`` the capture's values,
+# and every SET expression sees the stored row as it was.
+_UPSERT_STATE = """
+INSERT INTO crawl_state (urlkey, url, etag, last_modified, last_payload_digest, last_status,
+                         first_seen, last_seen, captures)
+VALUES (?1, ?2, CASE WHEN ?6 = 200 THEN ?3 END, CASE WHEN ?6 = 200 THEN ?4 END,
+        CASE WHEN ?6 = 200 THEN ?5 END, ?6, ?7, ?7, 1)
+ON CONFLICT (urlkey) DO UPDATE SET
+    url = CASE WHEN excluded.last_seen >= last_seen THEN excluded.url ELSE url END,
+    etag = CASE WHEN excluded.last_seen >= last_seen AND excluded.last_status = 200
+                THEN excluded.etag ELSE etag END,
+    last_modified = CASE WHEN excluded.last_seen >= last_seen AND excluded.last_status = 200
+                         THEN excluded.last_modified ELSE last_modified END,
+    last_payload_digest = CASE WHEN excluded.last_seen >= last_seen
+                                    AND excluded.last_status = 200
+                               THEN excluded.last_payload_digest ELSE last_payload_digest END,
+    last_status = CASE WHEN excluded.last_seen >= last_seen
+                       THEN excluded.last_status ELSE last_status END,
+    first_seen = min(first_seen, excluded.first_seen),
+    last_seen = max(last_seen, excluded.last_seen),
+    captures = captures + 1
+"""
+
+
+def _state_values(row: IndexRow) -> tuple[object, ...]:
+    return (
+        row.urlkey,
+        row.url,
+        row.etag,
+        row.last_modified,
+        row.payload_digest,
+        row.status,
+        row.fetched_at,
+    )
+
+
 class ArchiveIndex:
     """A connection to one archive's index; used from one thread at a time."""
 
@@ -167,72 +206,31 @@ class ArchiveIndex:
         """Insert a capture row and fold it into the URL's crawl state."""
         self._db.execute(_INSERT, _values(row))
         if row.record_type == "response":
-            self._update_state(row)
+            self._db.execute(_UPSERT_STATE, _state_values(row))
         if commit:
             self._db.commit()
+
+    def add_batch(self, rows: Sequence[IndexRow]) -> None:
+        """``add`` each row, in order, uncommitted: one statement run per table.
+
+        Crawl-state updates depend on order only among themselves (each folds one capture
+        into its URL's state), so the rows' captures then their states give the same
+        tables as adding them one by one.
+        """
+        self._db.executemany(_INSERT, [_values(r) for r in rows])
+        self._db.executemany(
+            _UPSERT_STATE, [_state_values(r) for r in rows if r.record_type == "response"]
+        )
 
     def add_many(self, rows: Sequence[IndexRow]) -> None:
         """Bulk insert (benchmarks, reindex): one transaction."""
         with self._db:
-            for row in rows:
-                self.add(row, commit=False)
+            self.add_batch(rows)
 
     def insert_rows(self, rows: Iterable[IndexRow]) -> None:
         """Bulk insert capture rows only, crawl state untouched (benchmark fixtures)."""
         with self._db:
             self._db.executemany(_INSERT, (_values(r) for r in rows))
-
-    def _update_state(self, row: IndexRow) -> None:
-        """Crawl state follows the newest capture; validators only from full (200) responses,
-        so a 304 or an error page does not wipe the ETag the next re-crawl should send.
-        """
-        cur = self._db.execute(
-            "SELECT etag, last_modified, last_payload_digest, first_seen, last_seen, captures "
-            "FROM crawl_state WHERE urlkey = ?",
-            (row.urlkey,),
-        ).fetchone()
-        if cur is None:
-            fresh = row.status == 200
-            self._db.execute(
-                "INSERT INTO crawl_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
-                (
-                    row.urlkey,
-                    row.url,
-                    row.etag if fresh else None,
-                    row.last_modified if fresh else None,
-                    row.payload_digest if fresh else None,
-                    row.status,
-                    row.fetched_at,
-                    row.fetched_at,
-                ),
-            )
-            return
-        etag, last_modified, digest, first_seen, last_seen, count = cur
-        first_seen = min(first_seen, row.fetched_at)
-        if row.fetched_at >= last_seen:
-            if row.status == 200:
-                etag, last_modified, digest = row.etag, row.last_modified, row.payload_digest
-            self._db.execute(
-                "UPDATE crawl_state SET url = ?, etag = ?, last_modified = ?, "
-                "last_payload_digest = ?, last_status = ?, first_seen = ?, last_seen = ?, "
-                "captures = ? WHERE urlkey = ?",
-                (
-                    row.url,
-                    etag,
-                    last_modified,
-                    digest,
-                    row.status,
-                    first_seen,
-                    row.fetched_at,
-                    count + 1,
-                    row.urlkey,
-                ),
-            )
-        else:
-            self._db.execute(
-                "UPDATE crawl_state SET first_seen = ?, captures = ? WHERE urlkey = ?",
-                (first_seen, count + 1, row.urlkey),
-            )
 
     def clear(self) -> None:
         """Empty both tables (reindex)."""

@@ -39,6 +39,11 @@ DEFAULT_CONTENT_TYPES = {
     "request": "application/http; msgtype=request",
     "metadata": "application/warc-fields",
 }
+# Records smaller than this (most request and metadata records) are stored in their gzip
+# member at level 0: deflate's set-up and block coding cost them ~20 us each, four times
+# the rest of the record's serialisation, to save ~25 % of a few hundred bytes.
+SMALL_RECORD = 2048
+
 # Record types without WARC-Payload-Digest (warcio's NO_PAYLOAD_DIGEST_TYPES).
 NO_PAYLOAD_DIGEST_TYPES = ("warcinfo", "revisit")
 
@@ -142,8 +147,10 @@ def deflate_member(parts: Sequence[bytes], level: int) -> bytes:
     """
     total = sum(len(p) for p in parts)
     window_bits = min(15, max(9, (total - 1).bit_length()))
+    # memLevel sizes the hash table and the symbol buffer: below 4, small records pay
+    # for many tiny blocks (a Huffman tree each) more than they save on set-up.
     deflate = zlib.compressobj(
-        level, zlib.DEFLATED, 16 + window_bits, min(8, max(1, window_bits - 7))
+        level, zlib.DEFLATED, 16 + window_bits, min(8, max(4, window_bits - 7))
     )
     out = [deflate.compress(p) for p in parts]
     out.append(deflate.flush())
@@ -179,7 +186,8 @@ class RecordWriter:
         ``warc_headers`` must contain WARC-Record-ID and WARC-Date (and no Content-Type
         or Content-Length); we add, in warcio's order, the type first, then the target
         URI, WARC-Payload-Digest (over ``block``; not for warcinfo), WARC-Block-Digest
-        (over head + block), Content-Type and Content-Length.
+        (over head + block), Content-Type and Content-Length. ``compress_level`` None:
+        the writer's level, or 0 for a record under ``SMALL_RECORD`` bytes.
         """
         head = http_head or b""
         payload_digest = None
@@ -201,8 +209,14 @@ class RecordWriter:
         )
         block_length = len(head) + len(block)
         fields.append(("Content-Length", str(block_length)))
-        level = self._default_level if compress_level is None else compress_level
-        member = deflate_member((warc_head_bytes(fields), head, block, b"\r\n\r\n"), level)
+        warc_head = warc_head_bytes(fields)
+        if compress_level is not None:
+            level = compress_level
+        elif len(warc_head) + block_length < SMALL_RECORD:
+            level = 0
+        else:
+            level = self._default_level
+        member = deflate_member((warc_head, head, block, b"\r\n\r\n"), level)
         offset = self.position
         self._write_all(member)
         self.position = offset + len(member)

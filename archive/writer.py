@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from archive.errors import ArchiveError
-from archive.index import INDEX_NAME, ArchiveIndex
+from archive.index import INDEX_NAME, ArchiveIndex, IndexRow
 from archive.layout import OPEN_SUFFIX, WARC_DIR, new_warc_name, take_writer_lock
 from archive.metadata import (
     F_ADDED,
@@ -141,7 +141,7 @@ class ArchiveWriter:
         # file, and recovery indexes that file's missing records after a crash.
         self.commit_every = commit_every
         self.commit_interval = commit_interval
-        self._uncommitted = 0
+        self._pending: list[IndexRow] = []  # rows not yet handed to sqlite (one batch)
         self._last_commit = time.monotonic()
         self._warcinfo = dict(warcinfo or {})
         self._software = _software()
@@ -191,7 +191,7 @@ class ArchiveWriter:
         # buffer would only add a copy.
         fh = path.open("xb", buffering=0)
         self._fh, self._open_path = fh, path
-        self._records = RecordWriter(fh)
+        self._records = RecordWriter(fh, compress_level=self.compress_level)
         self._warcinfo_id = new_record_id()
         info = self._records.write(
             "warcinfo",
@@ -213,9 +213,14 @@ class ArchiveWriter:
         if self.fsync and self._fh is not None:
             os.fsync(self._fh.fileno())
 
+    def _insert_pending(self) -> None:
+        if self._pending:
+            self._index.add_batch(self._pending)
+            self._pending = []
+
     def _commit_index(self, now: float | None = None) -> None:
+        self._insert_pending()
         self._index.commit()
-        self._uncommitted = 0
         self._last_commit = time.monotonic() if now is None else now
 
     def flush_index(self) -> None:
@@ -243,6 +248,9 @@ class ArchiveWriter:
             with contextlib.suppress(OSError):
                 self._fh.close()
         self._fh = self._records = self._open_path = None
+        # Recovery indexes the records of the file that the index lacks: rows of
+        # complete captures go in first, so that none is indexed twice.
+        self._insert_pending()
         if path is not None and path.exists():
             recover_file(self.archive_dir, path, self._index)
             self._index.commit()
@@ -418,11 +426,10 @@ class ArchiveWriter:
             metadata=(meta.record_id, meta.offset, meta.length),
             fetch_method=fetch_method,
         )
-        self._index.add(row, commit=False)
-        self._uncommitted += 1
+        self._pending.append(row)
         now = time.monotonic()
         if (
-            self._uncommitted >= self.commit_every
+            len(self._pending) >= self.commit_every
             or now - self._last_commit >= self.commit_interval
         ):
             self._commit_index(now)
