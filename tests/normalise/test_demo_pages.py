@@ -14,6 +14,7 @@ import pytest
 from crawler.demo.site import SEED_PATHS, build_site
 from normalise.evaluate import load_case
 from normalise.pipeline import analyse_page, normalise_page
+from normalise.serialise import record_to_line
 from normalise.types import SourcePage
 from tests.normalise.conftest import FIXTURES
 
@@ -70,9 +71,12 @@ def test_masthead_above_the_first_title_joins_it() -> None:
     assert records[0].text.startswith("某县审批局\n")
 
 
-def test_substantial_lines_above_the_first_title_stay_a_flagged_record() -> None:
+def test_substantial_lines_above_the_first_title_stay_a_flagged_record(validator) -> None:  # type: ignore[no-untyped-def]
+    # short, but a sentence: content, not a masthead
     intro = "<p>本页汇总本单位历年指南和年度报告，供公众查阅。</p>"
     records = normalise_page(_html(PAGE_TITLE, intro + GUIDE))
+    for record in records:
+        validator.validate(json.loads(record_to_line(record)))
     assert [r.kind for r in records] == ["other", "guide", "annual_report"]
     first = records[0]
     assert first.title == PAGE_TITLE
