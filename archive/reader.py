@@ -204,7 +204,9 @@ class Archive:
             with fh:
                 return parse_record(read_member(fh, offset, length))
         except CorruptWarc as exc:
-            raise CorruptWarc(f"{warc_file}: offset {offset}: {exc}") from None
+            # read_member names the offset itself; say it once.
+            detail = str(exc).removeprefix(f"offset {offset}: ")
+            raise CorruptWarc(f"{warc_file}: offset {offset}: {detail}") from None
         except OSError as exc:
             raise CorruptWarc(f"{warc_file}: cannot read: {exc.strerror or exc}") from None
 

@@ -43,7 +43,7 @@ def _user_errors() -> Iterator[None]:
 
 
 def _warn(message: str) -> None:
-    click.echo(f"warning: {message}", err=True)
+    click.echo(f"govcrawl: warning: {message}", err=True)
 
 
 def _existing_archive(path: Path) -> Path:

@@ -25,6 +25,7 @@ from crawler.portals import load_portals
 RECORDS_FILE = "records.jsonl"
 DEMO_MARKER = ".govcrawl-demo"  # marks a directory the demo may clear and reuse
 DEFAULT_DEMO_DIR = Path("out/demo")
+LOG_LEVELS = click.Choice(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], case_sensitive=False)
 
 
 @dataclass
@@ -261,16 +262,21 @@ def register(group: click.Group) -> None:
         type=click.Path(file_okay=False, path_type=Path),
         help="Archive directory (WARC files, index, records.jsonl).",
     )
-    @click.option("--delay", type=float, default=None, help="Seconds between requests to a host.")
+    @click.option(
+        "--delay",
+        type=click.FloatRange(min=0),
+        default=None,
+        help="Seconds between requests to a host.",
+    )
     @click.option(
         "--allow-private",
         is_flag=True,
         help="Allow private/loopback addresses (local test portals only).",
     )
     @click.option("--contact", default=None, help="Operator e-mail or URL for the User-Agent.")
-    @click.option("--depth", type=int, default=None, help="Maximum link depth.")
+    @click.option("--depth", type=click.IntRange(min=0), default=None, help="Maximum link depth.")
     @click.option("--portal", default=None, help="Portal name recorded with every capture.")
-    @click.option("--log-level", default="INFO", show_default=True)
+    @click.option("--log-level", default="INFO", show_default=True, type=LOG_LEVELS)
     @click.option("-s", "--set", "sets", multiple=True, help="Scrapy setting NAME=VALUE.")
     def crawl(
         *,
@@ -289,7 +295,7 @@ def register(group: click.Group) -> None:
         """Crawl URL... (each start URL's registrable domain is in scope), or the portals of
         --portals FILE, into --archive DIR."""
         if bool(urls) == (portals_file is not None):
-            raise click.ClickException("give either URL... or --portals FILE")
+            raise click.UsageError("give either URL... or --portals FILE")
         if portals_file is not None:
             load_portals(portals_file)  # a bad file is one clear line, before Scrapy starts
         start_urls = [check_start_url(u) for u in urls]
@@ -315,7 +321,7 @@ def register(group: click.Group) -> None:
         type=click.Path(file_okay=False, path_type=Path),
         help="Where the demo's archive goes (cleared on each demo run).",
     )
-    @click.option("--log-level", default="WARNING", show_default=True)
+    @click.option("--log-level", default="WARNING", show_default=True, type=LOG_LEVELS)
     def demo(*, archive_dir: Path, log_level: str) -> None:
         """Start the bundled demo portal on 127.0.0.1, crawl it, normalise, summarise."""
         from crawler.demo.server import DemoPortal  # noqa: PLC0415
