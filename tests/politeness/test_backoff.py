@@ -35,22 +35,32 @@ def test_retry_after_is_honoured(serve, tmp_path: Path, status: int) -> None:
 
 
 @pytest.mark.parametrize("status", [429, 503])
-def test_retry_after_holds_that_host_only(serve, tmp_path: Path, status: int) -> None:
+def test_retry_after_holds_that_host_only(
+    serve, tmp_path: Path, status: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Ordering, not timing: the limited host is held for two minutes; the other host is
-    # answered only once the limited host has been told to wait, and has all its pages
-    # fetched while that hold lasts; then the test gives the held host up so the crawl
-    # ends. Were the hold global, the other host's pages would wait too (the crawl times
-    # out); were Retry-After ignored, the limited page would be fetched a second time.
-    told_to_wait = threading.Event()
+    # answered only once that hold has begun, and has all its pages fetched while it
+    # lasts; then the test gives the held host up so that the crawl ends. Were the hold
+    # global, the other host's pages would wait too (the crawl times out); were
+    # Retry-After ignored, the limited page would be fetched a second time.
+    held = threading.Event()
+    hold = BackoffMiddleware.hold
+
+    def spy(self: BackoffMiddleware, host: str, seconds: float, reason: str) -> float:
+        used = hold(self, host, seconds, reason)
+        if host == "127.0.0.1":
+            held.set()
+        return used
+
+    monkeypatch.setattr(BackoffMiddleware, "hold", spy)
 
     def limited(hit: Hit) -> tuple[int, dict[str, str], bytes]:
         if hit.n == 1:
-            told_to_wait.set()
             return status, {"Retry-After": "120", **HTML}, b"slow down"
         return page()
 
     def other_home(hit: Hit) -> tuple[int, dict[str, str], bytes]:
-        told_to_wait.wait(timeout=60)
+        held.wait(timeout=60)
         return page(*[(f"/p{i}", f"p{i}") for i in range(5)])
 
     other = serve({"/": other_home, **{f"/p{i}": page() for i in range(5)}}, host="localhost")
