@@ -18,7 +18,8 @@ def format_ts(dt: datetime) -> str:
     """
     if dt.tzinfo is None:
         raise ValueError(f"naive datetime {dt!r}: capture times must be aware (UTC)")
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat is C code; strftime costs ~5 us, three times per capture.
+    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_ts(text: str) -> datetime:

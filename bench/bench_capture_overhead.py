@@ -59,8 +59,10 @@ BREAKDOWN = (
     ("  index row, insert, commits, roll", "archive.writer", "ArchiveWriter", "_index_and_roll"),
     ("    index row (from the written headers)", "archive.writer", "", "row_from"),
     ("      URL key (w3lib canonicalize_url)", "archive.records", "", "url_key"),
-    ("    sqlite insert + crawl state", "archive.index", "ArchiveIndex", "add"),
+    ("    sqlite inserts + crawl state (batched)", "archive.index", "ArchiveIndex", "add_batch"),
     ("    sqlite commits", "archive.index", "ArchiveIndex", "commit"),
+    ("open the archive (once per crawl)", "archive.writer", "ArchiveWriter", "__init__"),
+    ("seal it, close the index (once per crawl)", "archive.writer", "ArchiveWriter", "close"),
     (
         "wire handler: WireExchange per response",
         "crawler.capture_handler",
