@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+import secrets
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -307,7 +307,10 @@ def write_records(archive_dir: Path, out: Path | None = None) -> NormaliseReport
     out = Path(out) if out is not None else archive_dir / RECORDS_FILE
     report = NormaliseReport()
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".records-", suffix=".jsonl.tmp", dir=out.parent)
+    # Not mkstemp: its 0600 would carry over to the output, which is shared like any other
+    # file; an exclusive create with 0666 lets the umask decide (0644 as a rule).
+    tmp = out.parent / f".{out.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             for rec in iter_records(archive_dir, report):

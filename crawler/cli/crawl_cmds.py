@@ -23,6 +23,7 @@ from crawler.errors import ConfigError
 from crawler.portals import load_portals
 
 RECORDS_FILE = "records.jsonl"
+REPORT_JSON = "crawl-report.json"  # crawler.report.REPORT_JSON (not imported: Scrapy)
 DEMO_MARKER = ".govcrawl-demo"  # marks a directory the demo may clear and reuse
 DEFAULT_DEMO_DIR = Path("out/demo")
 LOG_LEVELS = click.Choice(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], case_sensitive=False)
@@ -35,6 +36,7 @@ class CrawlResult:
     archive_dir: Path
     stats: dict[str, Any]
     records: list[dict[str, Any]] = field(default_factory=list)
+    report_dir: Path | None = None  # where crawl-report.json went (REPORT_DIR, else DIR)
 
     @property
     def finish_reason(self) -> str:
@@ -145,7 +147,8 @@ def run_crawl(
         process.crawl(crawler, start_urls=start_urls, portal=portal)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats is not None else {}
-    return CrawlResult(archive_dir=archive_dir, stats=dict(stats))
+    report_dir = Path(settings.get("REPORT_DIR") or archive_dir)
+    return CrawlResult(archive_dir=archive_dir, stats=dict(stats), report_dir=report_dir)
 
 
 def write_records(archive_dir: Path) -> list[dict[str, Any]]:
@@ -198,13 +201,18 @@ def summary_lines(result: CrawlResult) -> list[str]:
         f"  WARC files   {out / 'warcs'}",
         f"  index        {out / 'index.sqlite3'}",
         f"  records      {out / RECORDS_FILE}",
+        f"  crawl report {(result.report_dir or out).resolve() / REPORT_JSON}",
         f"  report pages {out / 'pages.jsonl'}",
     ]
     return lines
 
 
 def _finish(result: CrawlResult) -> None:
+    from crawler.report import add_documents  # noqa: PLC0415  (Scrapy loads only for crawls)
+
     result.records = write_records(result.archive_dir)
+    # The report's document figures come from these records, not from link texts.
+    add_documents(result.report_dir or result.archive_dir, result.archive_dir, result.records)
     for line in summary_lines(result):
         click.echo(line)
     if result.finish_reason not in ("finished", "closespider_pagecount", "closespider_itemcount"):

@@ -264,4 +264,4 @@ def test_crawl_report_counts_every_report_and_no_attachment(crawl: dict[str, Cra
     report = json.loads((any_site.archive_dir / "crawl-report.json").read_text(encoding="utf-8"))
     for name, c in crawl.items():
         expected = len(c.spec.reports) + len(c.spec.report_lists)
-        assert report["portals"][name]["reports_found"] == expected, name
+        assert report["portals"][name]["candidates"]["found"] == expected, name
