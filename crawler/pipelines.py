@@ -10,6 +10,7 @@ not produced here: they are derived from the archived bytes (``crawler.records``
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
 PAGES_FILE = "pages.jsonl"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +61,14 @@ class ReportPagesPipeline:
         return cls(Path(settings["ARCHIVE_DIR"]) / PAGES_FILE, crawler.stats)
 
     def open_spider(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = self.path.open("a", encoding="utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = self.path.open("a", encoding="utf-8")
+        except OSError as exc:
+            # An unusable ARCHIVE_DIR: one error line; the capture extension, which cannot
+            # open the archive either, stops the crawl with reason archive_error.
+            logger.error("cannot write the report page list %s: %s", self.path, exc)
+            self._fh = None
 
     def close_spider(self) -> None:
         if self._fh is not None:
