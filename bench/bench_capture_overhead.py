@@ -58,7 +58,7 @@ BREAKDOWN = (
     ("    write + flush to the OS", "archive.warcfile", "RecordWriter", "_write_all"),
     ("  index row, insert, commits, roll", "archive.writer", "ArchiveWriter", "_index_and_roll"),
     ("    index row (from the written headers)", "archive.writer", "", "row_from"),
-    ("      URL key (w3lib canonicalize_url)", "archive.records", "", "url_key"),
+    ("      URL key", "archive.records", "", "url_key"),
     ("    sqlite inserts + crawl state (batched)", "archive.index", "ArchiveIndex", "add_batch"),
     ("    sqlite commits", "archive.index", "ArchiveIndex", "commit"),
     ("open the archive (once per crawl)", "archive.writer", "ArchiveWriter", "__init__"),
@@ -199,15 +199,15 @@ def child(mode: str, url: str, archive_dir: str, timers: bool) -> None:
         delay=0.0,
         allow_private=True,
         log_level="ERROR",
-        overrides={
-            "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
-            "PROGRESS_ENABLED": "False",
-            "REPORT_ENABLED": "False",
-            "TELNETCONSOLE_ENABLED": "False",
-            "DEPTH_LIMIT": "0",  # the listing chain is longer than the default depth
-        },
     )
-    for name, value in mode_overrides(mode).items():
+    bench_settings = {
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+        "PROGRESS_ENABLED": False,
+        "REPORT_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "DEPTH_LIMIT": 0,  # the listing chain is longer than the default depth
+    }
+    for name, value in {**bench_settings, **mode_overrides(mode)}.items():
         settings.set(name, value, priority="cmdline")
     settings.set("SPIDER_MODULES", [], priority="cmdline")
     process = CrawlerProcess(settings)
