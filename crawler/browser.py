@@ -33,8 +33,9 @@ fixed wait cuts off a slow list API. So the component waits on two conditions:
 2. *DOM*: the list containers the page had empty when its HTML was parsed (``ul``,
    ``ol``, ``div``, ``table``, ``tbody`` whose id/class hints a list, as in
    spiders/platforms/scripted.py) hold a link, or the element the request names in
-   ``meta["browser_ready_selector"]`` exists. A page without such containers needs only
-   the network condition.
+   ``meta["browser_ready_selector"]`` exists. A page without such containers, or that got
+   no XHR/fetch answer with a 2xx status (its list API failed: nothing will be drawn),
+   needs only the network condition.
 
 ``BROWSER_SETTLE_TIMEOUT`` (ms, default 30000) is only a safety net for pages that never
 get there (a request that never ends, a list that stays empty): the DOM is then taken as
@@ -43,8 +44,8 @@ it is and counted in ``browser/settle_timeouts``.
 Settings: ``BROWSER_ENABLED`` (default True; off: render requests are fetched over plain
 HTTP and counted as ``browser/disabled``), ``BROWSER_HTTP_HANDLER``,
 ``BROWSER_NAVIGATION_TIMEOUT`` (ms, page load), ``BROWSER_SETTLE_TIMEOUT``.
-A request's own page event handlers for ``request``, ``requestfinished`` and
-``requestfailed`` are replaced during the render; its own page init callback and page
+A request's own page event handlers for ``request``, ``response``, ``requestfinished``
+and ``requestfailed`` are replaced during the render; its own page init callback and page
 methods run, before the settling.
 Stats: ``browser/renders``, ``browser/xhr_captured``, ``browser/aborted``,
 ``browser/snapshots_written``, ``browser/repeats_ignored``, ``browser/settle_timeouts``.
@@ -210,9 +211,9 @@ def _request_key(pw_request: Any) -> tuple[str, str, bytes]:
 class PageActivity:
     """The list/API requests one rendered page has in flight, and their archiving.
 
-    Fed by the page's ``request``/``requestfinished``/``requestfailed`` events (plain
-    callables, so the count is updated in event order). A request repeating one already
-    answered (polling) is neither counted nor handed to ``on_answer``.
+    Fed by the page's ``request``, ``response``, ``requestfinished`` and ``requestfailed``
+    events (plain callables, so the count is updated in event order). A request repeating
+    one already answered (polling) is neither counted nor handed to ``on_answer``.
     """
 
     def __init__(
@@ -227,6 +228,7 @@ class PageActivity:
         self._tasks: set[asyncio.Task[None]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
+        self.got_data = False  # an XHR/fetch was answered 2xx: something to draw a list from
 
     @property
     def idle(self) -> bool:
@@ -263,6 +265,11 @@ class PageActivity:
             task.add_done_callback(self._task_done)
         self._update()
 
+    def response(self, pw_response: Any) -> None:
+        request = pw_response.request
+        if request.resource_type in XHR_TYPES and 200 <= int(pw_response.status) < 300:
+            self.got_data = True
+
     def failed(self, pw_request: Any) -> None:
         if pw_request in self._pending:
             self._pending.discard(pw_request)
@@ -280,6 +287,7 @@ class PageActivity:
         """Page event handlers (``playwright_page_event_handlers``)."""
         return {
             "request": self.request,
+            "response": self.response,
             "requestfinished": self.finished,
             "requestfailed": self.failed,
         }
@@ -309,6 +317,8 @@ async def settle(
             await asyncio.wait_for(page.evaluate(PAGE_TURN_JS), left())
             if not activity.idle:
                 continue  # the answers' callbacks asked for more
+            if not ready_selector and not activity.got_data:
+                return True  # no list data came (its API failed): nothing will be drawn
             if await page.evaluate(LISTS_READY_JS, ready_selector):
                 return True
             # Lists still empty: wait for the DOM, then go round again for any requests

@@ -84,6 +84,12 @@ class FakeRequest:
     post_data_buffer: bytes | None = None
 
 
+@dataclasses.dataclass(eq=False)
+class FakeResponse:
+    request: FakeRequest
+    status: int = 200
+
+
 class FakePage:
     """Answers settle's page calls: a task turn, the DOM condition, the wait for the DOM."""
 
@@ -101,9 +107,9 @@ class FakePage:
         assert script == LISTS_READY_JS
         return self.lists_ready
 
-    async def wait_for_function(self, script: str, **kwargs: object) -> None:
+    async def wait_for_function(self, script: str, *, timeout: float, **kwargs: object) -> None:
         assert script == LISTS_READY_JS
-        await self.filled.wait()
+        await asyncio.wait_for(self.filled.wait(), timeout / 1000)  # as Playwright's does
         self.lists_ready = True
 
     def fill(self) -> None:
@@ -169,6 +175,7 @@ def test_settle_waits_for_the_list_request_then_the_dom() -> None:
         await _steps()
         assert not task.done()  # the list request is in flight
         assert page.turns == 0
+        act.response(FakeResponse(data))
         act.finished(data)
         await _steps()
         assert page.turns == 1
@@ -176,6 +183,25 @@ def test_settle_waits_for_the_list_request_then_the_dom() -> None:
         page.fill()
         assert await task is True
         assert page.turns == 2  # one more round after the DOM filled
+
+    asyncio.run(go())
+
+
+def test_settle_does_not_wait_for_a_list_whose_api_failed() -> None:
+    async def go() -> None:
+        act = PageActivity()
+        data = FakeRequest("http://a/list.json")
+        act.request(data)
+        act.response(FakeResponse(data, 500))
+        act.finished(data)
+        page = FakePage(lists_ready=False)  # never filled
+        assert await settle(page, act, 300_000) is True
+        # With a 2xx answer the same page is waited for (here: up to the safety net).
+        act = PageActivity()
+        act.request(data)
+        act.response(FakeResponse(data))
+        act.finished(data)
+        assert await settle(FakePage(lists_ready=False), act, 50) is False
 
     asyncio.run(go())
 
