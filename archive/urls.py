@@ -7,7 +7,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import add_http_if_no_scheme, canonicalize_url
 
+from archive.errors import ArchiveError
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class BadUrl(ArchiveError, ValueError):
+    """A URL that cannot be parsed (``http://[::1``); a ValueError too, as urllib raises."""
+
 
 # URLs that w3lib's canonicalisation leaves as they are, apart from the default port and
 # an empty path: lower-case http(s) scheme and host, no user info, a path and query of
@@ -54,9 +61,15 @@ def url_key(url: str) -> str:
 
 
 def canonical_key(url: str) -> str:
-    """``url_key`` through w3lib, for every URL (the shortcut's reference)."""
-    canonical = canonicalize_url(add_http_if_no_scheme(url.strip()))
-    parts = urlsplit(canonical)
+    """``url_key`` through w3lib, for every URL (the shortcut's reference).
+
+    Raises ``BadUrl`` for a URL urllib cannot split (an unclosed IPv6 bracket...).
+    """
+    try:
+        canonical = canonicalize_url(add_http_if_no_scheme(url.strip()))
+        parts = urlsplit(canonical)
+    except ValueError as exc:
+        raise BadUrl(f"malformed URL {url!r}: {exc}") from None
     netloc = parts.netloc
     try:
         port = parts.port

@@ -119,8 +119,33 @@ def crawl_settings(
         values["DEPTH_LIMIT"] = depth
     settings.setdict(values, priority="cmdline")
     for name, value in (overrides or {}).items():
+        _check_override(settings, name, value)
         settings.set(name, value, priority="cmdline")
     return settings
+
+
+_LOG_LEVELS = frozenset({"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "NOTSET"})
+
+
+def _check_override(settings: Any, name: str, value: str) -> None:
+    """``-s NAME=VALUE`` must parse as the setting's current type (Scrapy's own parsing),
+    so that a typo is one line now rather than a traceback once Scrapy reads it."""
+    from scrapy.settings import Settings  # noqa: PLC0415
+
+    current = settings.get(name)
+    trial = Settings({name: value})
+    try:
+        if isinstance(current, bool):
+            trial.getbool(name)
+        elif isinstance(current, int):
+            trial.getint(name)
+        elif isinstance(current, float):
+            trial.getfloat(name)
+    except ValueError:
+        kind = {bool: "true/false", int: "an integer", float: "a number"}[type(current)]
+        raise ConfigError(f"-s {name}: expected {kind}, got {value!r}") from None
+    if name == "LOG_LEVEL" and value.upper() not in _LOG_LEVELS:
+        raise ConfigError(f"-s LOG_LEVEL: unknown level {value!r}")
 
 
 def run_crawl(

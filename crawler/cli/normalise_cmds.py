@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -27,7 +28,13 @@ def _normalise_archive(archive_dir: Path, out: Path | None) -> None:
     from crawler.records import RECORDS_FILE, write_records  # noqa: PLC0415 (keeps CLI start fast)
 
     target = out or archive_dir / RECORDS_FILE
-    report = write_records(archive_dir, target)
+    try:
+        report = write_records(archive_dir, target)
+    except OSError as exc:
+        where = exc.filename or target
+        raise click.ClickException(
+            f"cannot write {target}: {where}: {exc.strerror or exc}"
+        ) from None
     for url, reason in report.errors:
         click.echo(f"normalise error: {url}: {reason}", err=True)
     stats = report.stats
@@ -40,13 +47,25 @@ def _normalise_archive(archive_dir: Path, out: Path | None) -> None:
     )
 
 
+def _check_url(url: str) -> str:
+    """--url is recorded as each record's source_url: it must be an absolute URL."""
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port  # raises ValueError for a malformed port
+    except ValueError as exc:
+        raise click.ClickException(f"malformed URL {url!r}: {exc}") from None
+    if not parts.scheme or not parts.netloc:
+        raise click.ClickException(f"--url must be an absolute URL, got {url!r}")
+    return url.strip()
+
+
 def _normalise_file(path: Path, url: str | None) -> None:
     try:
         body = path.read_bytes()
     except OSError as exc:
         raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
     page = SourcePage(
-        url=url or path.resolve().as_uri(),
+        url=_check_url(url) if url else path.resolve().as_uri(),
         body=body,
         content_type=_TYPES_BY_SUFFIX.get(path.suffix.lower(), "text/html"),
         # A local .txt file is UTF-8 by convention (the seeds are).

@@ -95,6 +95,9 @@ def make_archives(root: Path) -> Path:
     # index.sqlite3 that is not a database
     bad_index = fill(root / "bad-index")
     (bad_index / "index.sqlite3").write_bytes(b"this is not sqlite\n" * 10)
+    # a zero-byte index.sqlite3 (sqlite opens it as an empty database)
+    empty_index = fill(root / "empty-index")
+    (empty_index / "index.sqlite3").write_bytes(b"")
     # a garbage file and a zero-byte file among the WARCs
     damaged = fill(root / "damaged")
     (damaged / "warcs" / "zz-garbage.warc.gz").write_bytes(bytes(range(256)) * 12)

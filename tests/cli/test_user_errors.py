@@ -218,6 +218,51 @@ CASES: list[tuple[str, list[str], int, str]] = [
         2,
         "either FILE or --archive",
     ),
+    # Scrapy settings given with -s: parsed as the setting's type before Scrapy starts
+    *[
+        (
+            f"crawl-setting-{name.lower()}",
+            ["crawl", "http://a.gov.cn/", "-s", f"{name}={value}", "--archive", "{root}/new"],
+            1,
+            f"-s {name}: ",
+        )
+        for name, value in (
+            ("DOWNLOAD_DELAY", "abc"),
+            ("DEPTH_LIMIT", "x"),
+            ("ROBOTSTXT_OBEY", "maybe"),
+            ("LOG_LEVEL", "LOUD"),
+        )
+    ],
+    (
+        "normalise-malformed-url",
+        ["normalise", "{root}/page.html", "--url", "http://[::1"],
+        1,
+        "malformed URL",
+    ),
+    (
+        "normalise-relative-url",
+        ["normalise", "{root}/page.html", "--url", "page.html"],
+        1,
+        "--url must be an absolute URL",
+    ),
+    (
+        "normalise-out-under-file",
+        ["normalise", "--archive", "{root}/arc", "--out", "{root}/afile/records.jsonl"],
+        1,
+        "cannot write",
+    ),
+    (
+        "verify-empty-index",
+        ["verify", "--archive", "{root}/empty-index"],
+        1,
+        "index",
+    ),
+    (
+        "get-empty-index",
+        ["get", URL, "--archive", "{root}/empty-index"],
+        1,
+        "index",
+    ),
     (
         "normalise-out-with-file",
         ["normalise", "{root}/page.html", "--out", "{root}/x.jsonl"],
