@@ -37,6 +37,7 @@ class CrawlResult:
     stats: dict[str, Any]
     records: list[dict[str, Any]] = field(default_factory=list)
     report_dir: Path | None = None  # where crawl-report.json went (REPORT_DIR, else DIR)
+    report: dict[str, Any] | None = None  # crawl-report.json with its documents sections
 
     @property
     def finish_reason(self) -> str:
@@ -220,6 +221,11 @@ def summary_lines(result: CrawlResult) -> list[str]:
     )
     for (kind, year), n in sorted(by_year.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
         lines.append(f"  {kind} {year}: {n}")
+    portals = (result.report or {}).get("portals", {})
+    for name, portal in portals.items():
+        missing = (portal.get("documents") or {}).get("missing_years")
+        if missing:
+            lines.append(f"  missing years ({name}): " + ", ".join(map(str, missing)))
     out = result.archive_dir.resolve()
     lines += [
         "outputs:",
@@ -237,7 +243,9 @@ def _finish(result: CrawlResult) -> None:
 
     result.records = write_records(result.archive_dir)
     # The report's document figures come from these records, not from link texts.
-    add_documents(result.report_dir or result.archive_dir, result.archive_dir, result.records)
+    result.report = add_documents(
+        result.report_dir or result.archive_dir, result.archive_dir, result.records
+    )
     for line in summary_lines(result):
         click.echo(line)
     if result.finish_reason not in ("finished", "closespider_pagecount", "closespider_itemcount"):

@@ -14,6 +14,7 @@ from scrapy.utils.test import get_crawler
 
 from archive import Provenance
 from archive.writer import ArchiveWriter
+from crawler.cli.crawl_cmds import CrawlResult, summary_lines
 from crawler.report import (
     REPORT_JSON,
     REPORT_TEXT,
@@ -160,3 +161,14 @@ def test_unwritable_report_dir_is_one_logged_error(
     assert len(errors) == 1
     assert "crawl report not written" in errors[0].getMessage()
     assert blocker.read_text() == "x"
+
+
+def test_crawl_summary_names_missing_years_per_portal(tmp_path: Path) -> None:
+    archive_dir = tmp_path / "arc"
+    _archive_with_portals(archive_dir)
+    report = {"portals": {"county": {"documents": {"missing_years": [2020]}}, "city": {}}}
+    result = CrawlResult(archive_dir=archive_dir, stats={}, report=report)
+    lines = summary_lines(result)
+    assert "  missing years (county): 2020" in lines
+    assert not any("(city)" in line for line in lines)
+    assert any(line.endswith(REPORT_JSON) and "crawl report" in line for line in lines)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from archive.errors import ArchiveError
+from archive.urls import BadUrl, url_key
 from tests.cli.conftest import URL, Outcome, run_main, run_script, snapshot
 
 # (id, argv with {root} for the fixture root, exit code, text the line must hold)
@@ -329,3 +331,11 @@ def test_messages_are_single_lines_even_from_multiline_errors(
     finally:
         toml.unlink()
     check(outcome, 1, "not an http(s) URL")
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://a.gov.cn:99999/", "https://[x/y"])
+def test_malformed_url_key_is_an_archive_error(url: str) -> None:
+    with pytest.raises(BadUrl, match="malformed URL") as info:
+        url_key(url)
+    assert isinstance(info.value, ArchiveError)  # one line from the CLI
+    assert isinstance(info.value, ValueError)  # what callers of urllib expect
