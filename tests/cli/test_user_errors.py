@@ -339,3 +339,17 @@ def test_malformed_url_key_is_an_archive_error(url: str) -> None:
         url_key(url)
     assert isinstance(info.value, ArchiveError)  # one line from the CLI
     assert isinstance(info.value, ValueError)  # what callers of urllib expect
+
+
+def test_damaged_archive_still_serves_every_sound_capture(
+    archives: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A garbage and a zero-byte file among the WARCs: get and history work, untouched."""
+    before = snapshot(archives)
+    got = run_main(["get", URL, "--archive", str(archives / "damaged")], capsys)
+    assert (got.code, got.stderr) == (0, "")
+    assert "<html>" in got.stdout
+    history = run_main(["history", URL, "--archive", str(archives / "damaged")], capsys)
+    assert (history.code, history.stderr) == (0, "")
+    assert len(history.stdout.splitlines()) == 2
+    assert snapshot(archives) == before
