@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import struct
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -139,12 +140,43 @@ def _first_header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
     return None
 
 
+# A gzip header as zlib writes it at level 0: no name, no mtime, XFL 4 (fastest), OS 3.
+_STORED_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x04\x03"
+_STORED_BLOCK = 0xFFFF  # the most a stored deflate block holds (RFC 1951 3.2.4)
+_STORED_BLOCK_HEAD = struct.Struct("<BHH")  # BFINAL/BTYPE byte, LEN, NLEN
+_GZIP_TRAILER = struct.Struct("<II")  # CRC-32, length mod 2**32
+
+
+def stored_member(parts: Sequence[bytes]) -> bytes:
+    """``parts`` as one gzip member of stored (uncompressed) deflate blocks.
+
+    What zlib writes at level 0, without its compressor's set-up (window, hash table),
+    which costs more than copying a few hundred bytes.
+    """
+    data = b"".join(parts)
+    size = len(data)
+    view = memoryview(data)
+    out: list[bytes | memoryview] = [_STORED_GZIP_HEADER]
+    start = 0
+    while True:  # at least one block: an empty member still has its final block
+        chunk = view[start : start + _STORED_BLOCK]
+        start += len(chunk)
+        final = start >= size
+        out.extend((_STORED_BLOCK_HEAD.pack(final, len(chunk), len(chunk) ^ 0xFFFF), chunk))
+        if final:
+            break
+    out.append(_GZIP_TRAILER.pack(zlib.crc32(data), size & 0xFFFFFFFF))
+    return b"".join(out)
+
+
 def deflate_member(parts: Sequence[bytes], level: int) -> bytes:
     """``parts`` as one gzip member, its deflate window sized to the data.
 
     warcio's own gzip wrapper always uses level 9 and a 32 KiB window, whose set-up
     costs ten times the compression of a 300-byte request or metadata record.
     """
+    if level == 0:
+        return stored_member(parts)
     total = sum(len(p) for p in parts)
     window_bits = min(15, max(9, (total - 1).bit_length()))
     # memLevel sizes the hash table and the symbol buffer: below 4, small records pay

@@ -9,6 +9,7 @@ match the standard library's forms.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
 import os
@@ -21,7 +22,15 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive.warcfile import RecordWriter, http_head_bytes, new_record_id, sha1_digest
+from archive.warcfile import (
+    SMALL_RECORD,
+    RecordWriter,
+    http_head_bytes,
+    new_record_id,
+    scan_members,
+    sha1_digest,
+    stored_member,
+)
 
 from .conftest import warcio_check
 
@@ -179,3 +188,36 @@ def test_record_ids_are_random_v4_uuids() -> None:
         assert parsed.version == 4
         assert parsed.variant == uuid.RFC_4122
         assert str(parsed) == rid[10:-1]
+
+
+@pytest.mark.parametrize("size", [0, 1, 700, 65535, 65536, 200_000])
+def test_stored_members_are_gzip_that_every_reader_takes(size: int) -> None:
+    data = os.urandom(size)
+    member = stored_member((data[: size // 3], data[size // 3 :], b""))
+    assert gzip.decompress(member) == data
+    d = zlib.decompressobj(31)
+    assert d.decompress(member) == data
+    assert d.eof
+    assert not d.unused_data
+    scanned = list(scan_members(io.BytesIO(member + member)))
+    assert [(m.offset, m.length, m.data) for m in scanned] == [
+        (0, len(member), data),
+        (len(member), len(member), data),
+    ]
+    assert len(member) <= size + 10 + 5 * (size // 65535 + 1) + 8  # stored, not inflated
+
+
+def test_small_records_are_stored_and_large_ones_compressed() -> None:
+    out = io.BytesIO()
+    writer = RecordWriter(out, compress_level=3)
+    small = writer.write("metadata", uri=URI, warc_headers=[("WARC-Date", DATE)], block=b"a: 1")
+    text = b"<p>annual report</p>" * 500
+    large = writer.write("resource", uri=URI, warc_headers=[("WARC-Date", DATE)], block=text)
+    raw = out.getvalue()
+    small_member = raw[small.offset : small.offset + small.length]
+    large_member = raw[large.offset : large.offset + large.length]
+    assert len(small_member) < SMALL_RECORD
+    assert b"WARC-Type: metadata" in small_member  # stored: the record is there verbatim
+    assert b"WARC-Type: resource" not in large_member  # deflated
+    assert large.length < len(text) // 10
+    assert _members(raw)[1].endswith(text + b"\r\n\r\n")
