@@ -127,7 +127,10 @@ class Archive:
             self.index = ArchiveIndex(index_path, readonly=True)
             self.index.count()
         except sqlite3.DatabaseError as exc:
-            raise ArchiveError(f"cannot read the index {index_path}: {exc}") from None
+            raise ArchiveError(
+                f"cannot read the index {index_path}: {exc}"
+                f" (rebuild it: govcrawl reindex --archive {self.archive_dir})"
+            ) from None
 
     def close(self) -> None:
         self.index.close()

@@ -7,6 +7,7 @@ ArchiveError (missing DIR, unknown URL, bad TIME...) becomes one line and exit 1
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,7 +33,7 @@ _archive_option = click.option(
 
 
 @contextmanager
-def _user_errors() -> Iterator[None]:
+def _user_errors(archive_dir: Path) -> Iterator[None]:
     """Turn the archive's user-facing errors into click's one-line error and exit 1."""
     try:
         yield
@@ -40,6 +41,12 @@ def _user_errors() -> Iterator[None]:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}") from None
+    except sqlite3.DatabaseError as exc:
+        # Only index.sqlite3 is a database; garbage there is bad input, and derived data.
+        raise click.ClickException(
+            f"cannot read the index of {archive_dir}: {exc}"
+            f" (rebuild it: govcrawl reindex --archive {archive_dir})"
+        ) from None
 
 
 def _warn(message: str) -> None:
@@ -60,7 +67,7 @@ def _existing_archive(path: Path) -> Path:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 def get_cmd(url: str, archive_dir: Path, at: str | None, raw: bool, output: Path | None) -> None:
     """Print the archived page URL (body decoded from Content-Encoding unless --raw)."""
-    with _user_errors(), archive.open(archive_dir) as arc:
+    with _user_errors(archive_dir), archive.open(archive_dir) as arc:
         stored = arc.get(url, at=at)
         data = stored.raw_http if raw else stored.body()
         if output is not None:
@@ -80,7 +87,7 @@ def get_cmd(url: str, archive_dir: Path, at: str | None, raw: bool, output: Path
 @_archive_option
 def history_cmd(url: str, archive_dir: Path) -> None:
     """List every capture of URL, oldest first: time, status, size, digest, record id."""
-    with _user_errors(), archive.open(archive_dir) as arc:
+    with _user_errors(archive_dir), archive.open(archive_dir) as arc:
         refs = arc.history(url)
         rows = {r.record_id: r for r in arc.index.history(url_key(url))}
         for ref in refs:
@@ -97,7 +104,7 @@ def history_cmd(url: str, archive_dir: Path) -> None:
 @_archive_option
 def verify_cmd(archive_dir: Path) -> None:
     """Recompute every digest and check index <-> WARC; exit 1 on any problem."""
-    with _user_errors():
+    with _user_errors(archive_dir):
         problems = verify_archive(_existing_archive(archive_dir))
     for problem in problems:
         click.echo(str(problem))
@@ -110,7 +117,7 @@ def verify_cmd(archive_dir: Path) -> None:
 @_archive_option
 def reindex_cmd(archive_dir: Path) -> None:
     """Rebuild DIR/index.sqlite3 from the WARC files (damaged regions skipped with a warning)."""
-    with _user_errors():
+    with _user_errors(archive_dir):
         report = reindex(_existing_archive(archive_dir), warn=_warn)
     click.echo(
         f"reindexed {report.captures} captures from {report.files} files"
@@ -125,7 +132,7 @@ def reindex_cmd(archive_dir: Path) -> None:
 @click.option("--title", help="Title recorded in the WACZ datapackage.")
 def export_wacz_cmd(archive_dir: Path, output: Path, title: str | None) -> None:
     """Package the archive as a WACZ (pages.jsonl lists the report pages)."""
-    with _user_errors():
+    with _user_errors(archive_dir):
         pages = export_wacz(_existing_archive(archive_dir), output, title=title, warn=_warn)
     click.echo(f"wrote {output} ({pages} pages)", err=True)
 
@@ -135,7 +142,7 @@ def export_wacz_cmd(archive_dir: Path, output: Path, title: str | None) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 def export_cdxj_cmd(archive_dir: Path, output: Path | None) -> None:
     """Write a CDXJ index of the archive (stdout by default), usable by pywb."""
-    with _user_errors():
+    with _user_errors(archive_dir):
         source = _existing_archive(archive_dir)
         if output is None:
             export_cdxj(source, sys.stdout, warn=_warn)

@@ -189,7 +189,12 @@ CASES: list[tuple[str, list[str], int, str]] = [
     ),
     # a garbage index.sqlite3
     *[
-        (f"{argv[0]}-garbage-index", [*argv, "--archive", "{root}/bad-index"], 1, "index")
+        (
+            f"{argv[0]}-garbage-index",
+            [*argv, "--archive", "{root}/bad-index"],
+            1,
+            "(rebuild it: govcrawl reindex --archive ",
+        )
         for argv in (
             ["get", URL],
             ["history", URL],
@@ -257,13 +262,13 @@ CASES: list[tuple[str, list[str], int, str]] = [
         "verify-empty-index",
         ["verify", "--archive", "{root}/empty-index"],
         1,
-        "index",
+        "(rebuild it: govcrawl reindex --archive ",
     ),
     (
         "get-empty-index",
         ["get", URL, "--archive", "{root}/empty-index"],
         1,
-        "index",
+        "(rebuild it: govcrawl reindex --archive ",
     ),
     (
         "normalise-out-with-file",
