@@ -203,7 +203,8 @@ class _Join:
         Only the index is read, except for a redirect, whose Location header is needed:
         files are not loaded to be named.
         """
-        rows = self.rows.get(url_key(url))
+        key = _key(url)
+        rows = self.rows.get(key) if key is not None else None
         row = rows[0] if rows else None
         for _ in range(MAX_REDIRECTS):
             if row is None or row.status is None or not 300 <= row.status < 400:
@@ -214,11 +215,24 @@ class _Join:
                 break
             if not location:
                 break
-            nxt = self.rows.get(url_key(urljoin(row.url, location.strip())))
+            try:
+                target = _key(urljoin(row.url, location.strip()))
+            except ValueError:  # a hostile Location header
+                break
+            nxt = self.rows.get(target) if target is not None else None
             if not nxt:
                 break
             row = nxt[0]
         return row
+
+
+def _key(url: str) -> str | None:
+    """The index key of a URL taken from page content, or None when it is malformed
+    (a link like ``http://[::1/a.pdf`` names nothing that can have been archived)."""
+    try:
+        return url_key(url)
+    except ValueError:  # archive.urls.BadUrl is a ValueError
+        return None
 
 
 def _parent_for(sc: StoredCapture, linked_from: dict[str, list[Record]]) -> Record | None:
@@ -260,7 +274,8 @@ def iter_records(archive_dir: Path, report: NormaliseReport) -> Iterator[Record]
         for url in sorted(join.records):
             for rec in join.records[url]:
                 for att in rec.attachments:
-                    linked_from.setdefault(url_key(att["url"]), []).append(rec)
+                    if (key := _key(att["url"])) is not None:
+                        linked_from.setdefault(key, []).append(rec)
         via_records = {url_key(u): recs for u, recs in join.records.items()}
         for url in files:
             sc = _load_newest(a, urls[url], report)

@@ -283,7 +283,10 @@ def listing_entries(root: lxml.html.HtmlElement, base_url: str) -> tuple[Listing
                 break
         if date is None:
             continue
-        url = urljoin(base_url, href.strip())
+        try:
+            url = urljoin(base_url, href.strip())
+        except ValueError:  # malformed href ("http://[::1/"): not an entry one can follow
+            continue
         if url in seen:
             continue
         seen.add(url)
@@ -391,13 +394,17 @@ def _link_attachment(a: lxml.html.HtmlElement, base_url: str) -> tuple[str, str,
     href = (a.get("href") or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:")):
         return None
-    ftype = attachment_type(urljoin(base_url, href))
+    try:
+        resolved = urljoin(base_url, href)
+    except ValueError:  # "http://[::1/a.pdf": malformed, not a file anyone can fetch
+        return None
+    ftype = attachment_type(resolved)
     text = ""
     if ftype is None:
         if not P.DOWNLOAD_PATH.search(href):
             return None
         text = _text(a)
-        ftype = attachment_type(urljoin(base_url, href), text)
+        ftype = attachment_type(resolved, text)
         if ftype is None:
             return None
     url = absolute_link(href, base_url)
@@ -596,7 +603,10 @@ def page_base(root: lxml.html.HtmlElement, url: str) -> str:
     for base in root.iter("base"):
         href = (base.get("href") or "").strip()
         if href:
-            resolved: str = urljoin(url, href)
+            try:
+                resolved: str = urljoin(url, href)
+            except ValueError:  # a malformed <base>: resolve against the page itself
+                return url
             if resolved.startswith(("http://", "https://")):
                 return resolved
         break

@@ -46,8 +46,12 @@ def absolute_link(href: str, base_url: str) -> str | None:
     href = href.strip()
     if not href or href.startswith("#"):
         return None
-    url = urljoin(base_url, href)
-    if urlsplit(url).scheme.lower() not in ("http", "https", "file"):
+    try:
+        url = urljoin(base_url, href)
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:  # "http://[::1/a.pdf": no URL can be made of it; skip the link
+        return None
+    if scheme not in ("http", "https", "file"):
         return None
     try:
         return canonicalize_url(url)
