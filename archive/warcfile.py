@@ -253,7 +253,11 @@ class RecordWriter:
         self._write_all(member)
         self.position = offset + len(member)
         return WrittenRecord(
-            record_id=_first_header(warc_headers, "WARC-Record-ID") or "",
+            record_id=(
+                warc_headers[0][1]  # where the writer puts it
+                if warc_headers and warc_headers[0][0] == "WARC-Record-ID"
+                else _first_header(warc_headers, "WARC-Record-ID") or ""
+            ),
             offset=offset,
             length=len(member),
             headers=tuple(fields),

@@ -150,6 +150,7 @@ class ArchiveWriter:
         self._fh: IO[bytes] | None = None
         self._records: RecordWriter | None = None
         self._open_path: Path | None = None
+        self._rel_name = ""
         self._warcinfo_id: str | None = None
         self.records_written = 0
         self.bytes_written = 0
@@ -187,6 +188,7 @@ class ArchiveWriter:
         name = new_warc_name(self.prefix, self._serial)
         self._serial += 1
         path = self.archive_dir / WARC_DIR / (name + OPEN_SUFFIX)
+        self._rel_name = f"{WARC_DIR}/{name}"  # the sealed name, as the index stores it
         # Unbuffered: RecordWriter hands each whole record to the OS in one write, so a
         # buffer would only add a copy.
         fh = path.open("xb", buffering=0)
@@ -412,7 +414,7 @@ class ArchiveWriter:
     ) -> CaptureRef:
         assert self._open_path is not None
         assert self._records is not None
-        rel = f"{WARC_DIR}/{self._open_path.name[: -len(OPEN_SUFFIX)]}"
+        rel = self._rel_name
         # What reindex derives from the records read back (records.row_for + link); the
         # metadata record names ``fetch_method`` (archive.metadata.provenance_fields).
         row = row_from(
