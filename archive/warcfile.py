@@ -13,10 +13,10 @@ warcio is untyped; nothing it hands out leaves this module.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
-import os
-import struct
+import uuid
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -50,28 +50,12 @@ NO_PAYLOAD_DIGEST_TYPES = ("warcinfo", "revisit")
 
 
 def new_record_id() -> str:
-    """A fresh WARC-Record-ID: ``<urn:uuid:...>`` around a random (version 4) UUID.
-
-    Same form as warcio's ``make_warc_id`` (uuid.uuid4), built from ``os.urandom``
-    directly: ``uuid.UUID`` costs more than the rest of a request record.
-    """
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
-    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = raw.hex()
-    return f"<urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}>"
-
-
-_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-# base64.b32encode is pure Python in 3.11 (~10 us a digest): a 160-bit SHA-1 is 16 groups
-# of 10 bits, each looked up as two base32 characters.
-_B32_PAIRS = [a + b for a in _B32 for b in _B32]
-_B32_SHIFTS = range(150, -10, -10)
+    """A fresh WARC-Record-ID: ``<urn:uuid:...>`` around a random UUID (as warcio makes them)."""
+    return f"<urn:uuid:{uuid.uuid4()}>"
 
 
 def _sha1_text(digest: bytes) -> str:
-    n = int.from_bytes(digest, "big")
-    return "sha1:" + "".join([_B32_PAIRS[(n >> s) & 1023] for s in _B32_SHIFTS])
+    return "sha1:" + base64.b32encode(digest).decode("ascii")
 
 
 def sha1_digest(data: bytes) -> str:
@@ -140,43 +124,12 @@ def _first_header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
     return None
 
 
-# A gzip header as zlib writes it at level 0: no name, no mtime, XFL 4 (fastest), OS 3.
-_STORED_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x04\x03"
-_STORED_BLOCK = 0xFFFF  # the most a stored deflate block holds (RFC 1951 3.2.4)
-_STORED_BLOCK_HEAD = struct.Struct("<BHH")  # BFINAL/BTYPE byte, LEN, NLEN
-_GZIP_TRAILER = struct.Struct("<II")  # CRC-32, length mod 2**32
-
-
-def stored_member(parts: Sequence[bytes]) -> bytes:
-    """``parts`` as one gzip member of stored (uncompressed) deflate blocks.
-
-    What zlib writes at level 0, without its compressor's set-up (window, hash table),
-    which costs more than copying a few hundred bytes.
-    """
-    data = b"".join(parts)
-    size = len(data)
-    view = memoryview(data)
-    out: list[bytes | memoryview] = [_STORED_GZIP_HEADER]
-    start = 0
-    while True:  # at least one block: an empty member still has its final block
-        chunk = view[start : start + _STORED_BLOCK]
-        start += len(chunk)
-        final = start >= size
-        out.extend((_STORED_BLOCK_HEAD.pack(final, len(chunk), len(chunk) ^ 0xFFFF), chunk))
-        if final:
-            break
-    out.append(_GZIP_TRAILER.pack(zlib.crc32(data), size & 0xFFFFFFFF))
-    return b"".join(out)
-
-
 def deflate_member(parts: Sequence[bytes], level: int) -> bytes:
     """``parts`` as one gzip member, its deflate window sized to the data.
 
     warcio's own gzip wrapper always uses level 9 and a 32 KiB window, whose set-up
     costs ten times the compression of a 300-byte request or metadata record.
     """
-    if level == 0:
-        return stored_member(parts)
     total = sum(len(p) for p in parts)
     window_bits = min(15, max(9, (total - 1).bit_length()))
     # memLevel sizes the hash table and the symbol buffer: below 4, small records pay
