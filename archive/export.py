@@ -135,7 +135,7 @@ def _shift_offset(line: str, by: int) -> str:
 def export_cdxj(archive_dir: Path, out: IO[str], *, warn: Warn | None = None) -> int:
     """Write a sorted CDXJ index of the sealed WARCs to ``out``; returns the line count.
 
-    ``filename`` fields are relative to ``archive_dir`` (``warcs/NAME.warc.gz``), so pywb
+    ``filename`` fields are relative to ``archive_dir`` (``warc/NAME.warc.gz``), so pywb
     finds the files with ``archive_paths`` set to the archive directory. POST requests get
     their body appended to the key (``post_append``), as pywb matches them. Damaged
     regions are left out with a warning; offsets still point into the original files.
@@ -226,7 +226,7 @@ def _packable_warcs(archive_dir: Path, tmp: Path, warn: Warn | None) -> list[Pat
     """The files the WACZ gets: sound files as they are, damaged ones as copies of their
     sound runs; files with no readable record are left out."""
     out: list[Path] = []
-    copies = tmp / "warcs"
+    copies = tmp / "warc"
     for path in _sealed_warcs(archive_dir, warn):
         rel = path.relative_to(archive_dir).as_posix()
         scanned = sound_runs(path, rel, warn)

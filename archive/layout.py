@@ -1,7 +1,7 @@
 """Where things live inside an archive directory, and how WARC files are named.
 
-``DIR/index.sqlite3`` the index; ``DIR/warcs/*.warc.gz`` sealed files;
-``DIR/warcs/*.warc.gz.open`` the file being written; ``DIR/damaged/`` bytes cut off
+``DIR/index.sqlite3`` the index; ``DIR/warc/*.warc.gz`` sealed files;
+``DIR/warc/*.warc.gz.open`` the file being written; ``DIR/damaged/`` bytes cut off
 partial tails during crash recovery; ``DIR/.writer.lock`` held by the one writer.
 File names start with a UTC timestamp so that name order is write order.
 """
@@ -17,7 +17,7 @@ from typing import IO
 
 from archive.errors import ArchiveError
 
-WARC_DIR = "warcs"
+WARC_DIR = "warc"
 DAMAGED_DIR = "damaged"
 LOCK_NAME = ".writer.lock"
 OPEN_SUFFIX = ".open"
@@ -80,4 +80,4 @@ def require_archive(archive_dir: Path) -> None:
     if not archive_dir.is_dir():
         raise ArchiveError(f"no archive at {archive_dir}: directory does not exist")
     if not (archive_dir / WARC_DIR).is_dir() and not (archive_dir / "index.sqlite3").is_file():
-        raise ArchiveError(f"{archive_dir} is not a govcrawl archive (no warcs/ or index.sqlite3)")
+        raise ArchiveError(f"{archive_dir} is not a govcrawl archive (no warc/ or index.sqlite3)")

@@ -69,7 +69,7 @@ def filler(count: int) -> Iterator[IndexRow]:
             fetched_at=format_ts(T0 + timedelta(seconds=n)),
             status=200,
             content_type="text/html",
-            warc_file="warcs/none.warc.gz",
+            warc_file="warc/none.warc.gz",
             offset=n * 1000,
             length=1000,
             payload_digest=None,

@@ -28,7 +28,7 @@ _archive_option = click.option(
     "archive_dir",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Archive directory (holds index.sqlite3 and warcs/).",
+    help="Archive directory (holds index.sqlite3 and warc/).",
 )
 
 

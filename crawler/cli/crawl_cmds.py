@@ -191,7 +191,7 @@ def write_records(archive_dir: Path) -> list[dict[str, Any]]:
 
 def warc_files(archive_dir: Path) -> list[Path]:
     """The archive's sealed WARC files."""
-    return sorted(archive_dir.glob("warcs/*.warc.gz"))
+    return sorted(archive_dir.glob("warc/*.warc.gz"))
 
 
 def summary_lines(result: CrawlResult) -> list[str]:
@@ -229,7 +229,7 @@ def summary_lines(result: CrawlResult) -> list[str]:
     out = result.archive_dir.resolve()
     lines += [
         "outputs:",
-        f"  WARC files   {out / 'warcs'}",
+        f"  WARC files   {out / 'warc'}",
         f"  index        {out / 'index.sqlite3'}",
         f"  records      {out / RECORDS_FILE}",
         f"  crawl report {(result.report_dir or out).resolve() / REPORT_JSON}",

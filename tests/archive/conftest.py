@@ -55,7 +55,7 @@ def warcio_check(paths: list[Path]) -> subprocess.CompletedProcess[str]:
 
 
 def sealed_warcs(archive_dir: Path) -> list[Path]:
-    return sorted((archive_dir / "warcs").glob("*.warc.gz"))
+    return sorted((archive_dir / "warc").glob("*.warc.gz"))
 
 
 @pytest.fixture

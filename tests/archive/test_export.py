@@ -122,7 +122,7 @@ def test_cdxj_export(archive_dir: Path, tmp_path: Path, capsys: pytest.CaptureFi
     ts, entry = by_key["cn,gov,example)/ndbg/2023.html"]
     assert ts == "20240501080000"
     assert entry["status"] == "200"
-    assert entry["filename"].startswith("warcs/")
+    assert entry["filename"].startswith("warc/")
     assert entry["filename"].endswith(".warc.gz")
     assert by_key["cn,gov,example)/gone.html"][1]["status"] == "404"
     assert len(by_key) == 4

@@ -27,7 +27,7 @@ def _row(i: int, rng: random.Random) -> IndexRow:
         fetched_at=format_ts(at(rng.randrange(50) * 10)),  # repeats and reorderings
         status=status,
         content_type="text/html",
-        warc_file="warcs/a.warc.gz",
+        warc_file="warc/a.warc.gz",
         offset=i,
         length=1,
         payload_digest=f"sha1:D{i}",

@@ -64,12 +64,12 @@ def test_kill_9_mid_write_then_recover(archive_dir: Path) -> None:
         assert child.stdout is not None
         child.stdout.close()
     assert len(reported) == 12
-    leftovers = list((archive_dir / "warcs").glob("*.open"))
+    leftovers = list((archive_dir / "warc").glob("*.open"))
     assert len(leftovers) == 1  # the file the child was writing
 
     with ArchiveWriter(archive_dir) as writer:  # opening for writing recovers
         assert len(writer.recovered) == 1
-    assert not list((archive_dir / "warcs").glob("*.open"))
+    assert not list((archive_dir / "warc").glob("*.open"))
     files = sealed_warcs(archive_dir)
     assert len(files) >= 3
     check = warcio_check(files)
@@ -135,7 +135,7 @@ def test_kill_9_with_partial_record_on_disk(archive_dir: Path) -> None:
             if stream is not None:
                 stream.close()
     assert lines[-1] == "PARTIAL 1000"
-    (open_file,) = (archive_dir / "warcs").glob("*.open")
+    (open_file,) = (archive_dir / "warc").glob("*.open")
     tail = open_file.read_bytes()[-1000:]
     with ArchiveWriter(archive_dir) as writer:
         (recovered,) = writer.recovered
@@ -193,7 +193,7 @@ def test_recovery_indexes_complete_records_the_index_missed(archive_dir: Path) -
 
 
 def test_open_file_with_nothing_complete_is_removed_and_kept_aside(archive_dir: Path) -> None:
-    warcs = archive_dir / "warcs"
+    warcs = archive_dir / "warc"
     warcs.mkdir(parents=True)
     stray = warcs / "govcrawl-20240101000000000000-00000-1-h.warc.gz.open"
     stray.write_bytes(b"\x1f\x8b\x08\x00partial")

@@ -102,13 +102,13 @@ def test_truncated_and_garbage_files(archive_dir: Path) -> None:
     data = warc.read_bytes()
     cut_at = refs[5].offset + 30
     warc.write_bytes(data[:cut_at])  # truncated inside record 5
-    garbage = archive_dir / "warcs" / "zz-garbage.warc.gz"
+    garbage = archive_dir / "warc" / "zz-garbage.warc.gz"
     garbage.write_bytes(b"this is not a WARC file at all\n" * 10)
 
     problems = verify_archive(archive_dir)
     text = "\n".join(map(str, problems))
     assert f"{refs[0].warc_file}: offset {refs[5].offset}: truncated gzip member" in text
-    assert "warcs/zz-garbage.warc.gz: offset 0: corrupt gzip data" in text
+    assert "warc/zz-garbage.warc.gz: offset 0: corrupt gzip data" in text
     assert f"index row {refs[6].record_id}" in text  # index points past the cut
 
     with archive.open(archive_dir) as arc:

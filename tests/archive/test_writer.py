@@ -279,8 +279,8 @@ def test_files_roll_by_size(archive_dir: Path) -> None:
     writer.close()
     files = sealed_warcs(archive_dir)
     assert len(files) >= 3
-    assert not list((archive_dir / "warcs").glob("*.open"))
-    assert sorted({r.warc_file for r in refs}) == [f"warcs/{p.name}" for p in files]
+    assert not list((archive_dir / "warc").glob("*.open"))
+    assert sorted({r.warc_file for r in refs}) == [f"warc/{p.name}" for p in files]
     for path in files:
         records = records_of(path)
         assert records[0].record_type == "warcinfo"  # one warcinfo per file

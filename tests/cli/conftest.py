@@ -35,7 +35,7 @@ def fill(archive_dir: Path) -> Path:
 
 
 def warcs(archive_dir: Path) -> list[Path]:
-    return sorted((archive_dir / "warcs").glob("*.warc.gz"))
+    return sorted((archive_dir / "warc").glob("*.warc.gz"))
 
 
 # SQLite's shared-memory and write-ahead sidecars appear when any reader opens the index
@@ -100,8 +100,8 @@ def make_archives(root: Path) -> Path:
     (empty_index / "index.sqlite3").write_bytes(b"")
     # a garbage file and a zero-byte file among the WARCs
     damaged = fill(root / "damaged")
-    (damaged / "warcs" / "zz-garbage.warc.gz").write_bytes(bytes(range(256)) * 12)
-    (damaged / "warcs" / "zz-empty.warc.gz").write_bytes(b"")
+    (damaged / "warc" / "zz-garbage.warc.gz").write_bytes(bytes(range(256)) * 12)
+    (damaged / "warc" / "zz-empty.warc.gz").write_bytes(b"")
     (root / "empty-dir").mkdir()
     (root / "afile").write_text("a regular file\n")
     (root / "bad.toml").write_text("[[portal]\nname = 'x'\n")

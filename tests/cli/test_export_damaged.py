@@ -25,15 +25,15 @@ def damaged(tmp_path: Path) -> Path:
     runs of it and a truncated record at the end, a garbage file and a zero-byte file."""
     arc = fill(tmp_path / "arc")
     sound = warcs(arc)[0].read_bytes()
-    (arc / "warcs" / "mixed.warc.gz").write_bytes(sound + GARBAGE + sound + sound[:200])
-    (arc / "warcs" / "garbage.warc.gz").write_bytes(GARBAGE)
-    (arc / "warcs" / "empty.warc.gz").write_bytes(b"")
+    (arc / "warc" / "mixed.warc.gz").write_bytes(sound + GARBAGE + sound + sound[:200])
+    (arc / "warc" / "garbage.warc.gz").write_bytes(GARBAGE)
+    (arc / "warc" / "empty.warc.gz").write_bytes(b"")
     return arc
 
 
 def crawl_file(arc: Path) -> Path:
     """The WARC file the writer made (the others were added by the fixture)."""
-    (path,) = (arc / "warcs").glob("govcrawl-*.warc.gz")
+    (path,) = (arc / "warc").glob("govcrawl-*.warc.gz")
     return path
 
 
@@ -52,7 +52,7 @@ def test_cdxj_skips_damaged_regions_and_keeps_true_offsets(
     damaged_lines = [w for w in warnings if "skipped damaged region" in w]
     # the garbage file; in the mixed file, the garbage run and the truncated tail
     assert len(damaged_lines) == 3
-    assert sum("warcs/mixed.warc.gz: offset " in w for w in damaged_lines) == 2
+    assert sum("warc/mixed.warc.gz: offset " in w for w in damaged_lines) == 2
 
     entries = [e for e in cdxj_entries(outcome.stdout) if e.get("url")]
     per_file: dict[str, list[str]] = {}
@@ -63,9 +63,9 @@ def test_cdxj_skips_damaged_regions_and_keeps_true_offsets(
         assert record.header("WARC-Target-URI") == entry["url"]  # the offset is the file's own
         per_file.setdefault(entry["filename"], []).append(entry["url"])
     sound_name = crawl_file(damaged).relative_to(damaged).as_posix()
-    assert sorted(per_file) == sorted([sound_name, "warcs/mixed.warc.gz"])
+    assert sorted(per_file) == sorted([sound_name, "warc/mixed.warc.gz"])
     assert sorted(per_file[sound_name]) == sorted([URL, URL, OTHER])
-    assert sorted(per_file["warcs/mixed.warc.gz"]) == sorted([URL, URL, OTHER] * 2)
+    assert sorted(per_file["warc/mixed.warc.gz"]) == sorted([URL, URL, OTHER] * 2)
     lines = outcome.stdout.splitlines()
     assert lines == sorted(lines)  # still one sorted index
 
@@ -88,8 +88,8 @@ def test_wacz_packs_the_sound_records_and_validates(
     assert "Traceback" not in outcome.stderr
     warnings = outcome.stderr.splitlines()[:-1]  # the last line says what was written
     assert all(w.startswith("govcrawl: warning: ") for w in warnings)
-    assert any("left out warcs/garbage.warc.gz: no readable record" in w for w in warnings)
-    assert any("left out warcs/empty.warc.gz" in w for w in warnings)
+    assert any("left out warc/garbage.warc.gz: no readable record" in w for w in warnings)
+    assert any("left out warc/empty.warc.gz" in w for w in warnings)
     with contextlib.redirect_stdout(io.StringIO()):
         assert int(wacz_main(["validate", "-f", str(out)]) or 0) == 0
     with zipfile.ZipFile(out) as z:

@@ -35,7 +35,7 @@ def test_corrupt_record_message_names_the_offset_once(
     outcome = run_main(["get", URL, "--archive", str(arc)], capsys)
     assert outcome.code == 1
     (line,) = outcome.stderr.splitlines()
-    assert line.startswith("govcrawl: error: warcs/")
+    assert line.startswith("govcrawl: error: warc/")
     assert line.count(f"offset {offset}") == 1
     assert line.count("offset") == 1
     verify = run_main(["verify", "--archive", str(arc)], capsys)

@@ -214,7 +214,7 @@ class FakeWriter:
         self.bytes_written += 1000
         return CaptureRef(
             record_id=f"<urn:uuid:{len(self.captures)}>",
-            warc_file="warcs/x.warc.gz",
+            warc_file="warc/x.warc.gz",
             offset=0,
             length=1000,
             url=capture.url,

@@ -100,7 +100,7 @@ def test_scrapy_crawl_portal_from_the_repository_root(tmp_path: Path) -> None:
             cwd=ROOT,
         )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    files = list((archive_dir / "warcs").glob("*.warc.gz"))
+    files = list((archive_dir / "warc").glob("*.warc.gz"))
     assert len(files) == 1
     assert (archive_dir / "index.sqlite3").exists()
     assert (archive_dir / "pages.jsonl").read_text(encoding="utf-8").count("\n") == 5

@@ -294,7 +294,7 @@ def test_capture_ref_reaches_the_spider_in_response_meta(crawled: Crawled) -> No
 
 
 def test_warcio_check_accepts_the_files(crawled: Crawled) -> None:
-    files = sorted((crawled.archive_dir / "warcs").glob("*.warc.gz"))
+    files = sorted((crawled.archive_dir / "warc").glob("*.warc.gz"))
     assert files
     warcio = Path(sys.executable).with_name("warcio")
     proc = subprocess.run(

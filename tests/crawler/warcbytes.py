@@ -62,6 +62,6 @@ def read_records(path: Path) -> list[RawRecord]:
 def archive_records(archive_dir: Path) -> list[RawRecord]:
     """Every record of every WARC file of an archive directory, in file order."""
     out: list[RawRecord] = []
-    for path in sorted((archive_dir / "warcs").glob("*.warc.gz")):
+    for path in sorted((archive_dir / "warc").glob("*.warc.gz")):
         out.extend(read_records(path))
     return out

@@ -60,7 +60,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     ]
     warc_records: list[Any] = []
     payloads: dict[str, bytes] = {}
-    for path in sorted((archive_dir / "warcs").glob("*.warc.gz")):
+    for path in sorted((archive_dir / "warc").glob("*.warc.gz")):
         with path.open("rb") as fh:
             for rec in ArchiveIterator(fh, no_record_parse=False):
                 payloads[rec.rec_headers.get_header("WARC-Record-ID")] = rec.raw_stream.read()
@@ -78,7 +78,7 @@ def test_summary_names_pages_files_documents_and_outputs(demo: Demo) -> None:
 
 def test_one_warcinfo_per_file_and_every_exchange_complete(demo: Demo) -> None:
     types = Counter(r.rec_type for r in demo.warc_records)
-    files = list((demo.archive_dir / "warcs").glob("*.warc.gz"))
+    files = list((demo.archive_dir / "warc").glob("*.warc.gz"))
     assert types["warcinfo"] == len(files) == 1
     assert types["response"] == types["request"] == types["metadata"] > 10
     response_ids = {r.rec_headers.get_header("WARC-Record-ID") for r in demo.responses()}
@@ -190,7 +190,7 @@ def test_normalise_archive_gives_the_same_records_as_the_crawl(demo: Demo, tmp_p
 
 
 def test_warcio_check_accepts_the_demo_warcs(demo: Demo) -> None:
-    files = sorted(map(str, (demo.archive_dir / "warcs").glob("*.warc.gz")))
+    files = sorted(map(str, (demo.archive_dir / "warc").glob("*.warc.gz")))
     proc = _run([str(BIN / "warcio"), "check", *files])
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
