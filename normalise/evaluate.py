@@ -1,6 +1,7 @@
 """Field accuracy of the normaliser over fixture pages (the ratchet's measure).
 
-A fixture directory holds ``page.html`` (or ``page.txt``), ``meta.json`` (URL, content
+A fixture directory holds ``page.html`` (or ``page.txt``, or names a corpus page in
+``meta.json`` as ``"page"``), ``meta.json`` (URL, content
 type, declared charset, fetch time, listing hints) and ``expected.json`` (page kind,
 expected records, optional listing entries), in the manner of web-poet's fixtures.
 The seed texts are scored from their own ``expected.json``. Each listed field, text
@@ -56,11 +57,19 @@ class Score:
             self.failures.append(f"{where}: {kind}")
 
 
+def case_page_file(directory: Path, meta: dict[str, Any]) -> Path:
+    """The page bytes of a fixture: ``meta["page"]`` (a path relative to the directory, so
+    a real page kept once in the corpus is not copied), else ``page.html`` / ``page.txt``."""
+    if "page" in meta:
+        return (directory / str(meta["page"])).resolve()
+    return next(p for p in (directory / "page.html", directory / "page.txt") if p.exists())
+
+
 def load_case(directory: Path) -> Case:
     """A fixture directory as a Case."""
     meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
     expected = json.loads((directory / "expected.json").read_text(encoding="utf-8"))
-    page_file = next(p for p in (directory / "page.html", directory / "page.txt") if p.exists())
+    page_file = case_page_file(directory, meta)
     fetched = meta.get("fetched_at")
     page = SourcePage(
         url=meta["url"],

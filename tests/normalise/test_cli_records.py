@@ -13,15 +13,22 @@ from archive import Provenance
 from archive.writer import ArchiveWriter
 from crawler.cli import cli
 from crawler.records import write_records
+from normalise.evaluate import case_page_file, load_case
 from tests.archive.conftest import at, make_capture
 from tests.normalise.conftest import FIXTURES
 
 PINGTAN = FIXTURES / "normalise"
+
+
+def _meta_page(case: str) -> str:
+    return str(json.loads((PINGTAN / case / "meta.json").read_text(encoding="utf-8"))["page"])
+
+
 BASE = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/"
 
 
 def _html(case: str) -> bytes:
-    return (PINGTAN / case / "page.html").read_bytes()
+    return load_case(PINGTAN / case).page.body
 
 
 def _capture(url: str, body: bytes, ctype: str = "text/html; charset=utf-8", **kw: object):  # type: ignore[no-untyped-def]
@@ -114,7 +121,7 @@ def test_normalise_file_txt_prints_json_lines() -> None:
 
 
 def test_normalise_file_html() -> None:
-    page = PINGTAN / "pingtan-guide" / "page.html"
+    page = case_page_file(PINGTAN / "pingtan-guide", {"page": _meta_page("pingtan-guide")})
     result = CliRunner().invoke(cli, ["normalise", str(page)])
     assert result.exit_code == 0
     rec = json.loads(result.stdout)
