@@ -30,6 +30,7 @@ byte-level tests (tests/crawler/test_wire_fidelity.py) fail if an upgrade change
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
@@ -37,8 +38,11 @@ from typing import TYPE_CHECKING, ClassVar
 from scrapy.core.downloader.handlers._aiohttp import AiohttpDownloadHandler, _ClientResponse
 from scrapy.http import Headers
 
+from crawler.middlewares.ssrf import PublicOnlyResolver
+
 if TYPE_CHECKING:
     from scrapy import Request
+    from scrapy.crawler import Crawler
     from scrapy.http import Response
 
 HeaderList = tuple[tuple[str, str], ...]
@@ -129,6 +133,21 @@ class WireHttpDownloadHandler(AiohttpDownloadHandler):
     # handler is built on the first request, when the reactor's loop runs.
     lazy: ClassVar[bool] = True  # type: ignore[misc]
 
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        if ssrf_resolver_wanted(
+            crawler.settings.getbool("SSRF_ENABLED", True),
+            crawler.settings.getbool("SCOPE_ALLOW_PRIVATE"),
+        ):
+            # The SSRF middleware checks a host before the request is queued; a name that
+            # re-resolves to a private address at connect time (DNS rebinding) is refused
+            # here, where the connection is made. aiohttp takes a resolver only at
+            # construction (Scrapy builds the connector), hence the wrap of its own one.
+            connector = self._session.connector
+            assert connector is not None
+            inner = connector._resolver  # type: ignore[attr-defined]
+            connector._resolver = PublicOnlyResolver(inner)  # type: ignore[attr-defined]
+
     async def download_request(self, request: Request) -> Response:
         # A retried or redirected request carries a copy of its predecessor's meta: drop
         # any wire facts left there by an attempt that failed after its head arrived.
@@ -154,3 +173,16 @@ class WireHttpDownloadHandler(AiohttpDownloadHandler):
             response, request, started_at, f"HTTP/{major}.{minor}"
         )
         return await super()._read_response(response, request)
+
+
+def ssrf_resolver_wanted(ssrf_enabled: bool, allow_private: bool) -> bool:
+    """Whether connections resolve through :class:`PublicOnlyResolver`.
+
+    Not when private addresses are allowed, nor behind a proxy: the resolver would then
+    see only the proxy's name (often a private address) while the proxy resolves the
+    origin, which the SSRF middleware has checked before the request was sent.
+    """
+    proxied = any(
+        os.environ.get(k) for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")
+    )
+    return ssrf_enabled and not allow_private and not proxied
