@@ -39,7 +39,10 @@ AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
 RETRY_TIMES = 2
-DEPTH_LIMIT = 8
+# A backstop only: every listing or API page counts as one hop, so a report column
+# paginated by "next" links over 40 pages sits 42 hops deep. The portal spider bounds its
+# own navigation (spiders.focused.NAV_DEPTH hops without progress); traps have budgets.
+DEPTH_LIMIT = 50
 # Government portals often serve reports as large PDFs; above this a download is dropped.
 DOWNLOAD_MAXSIZE = 256 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 64 * 1024 * 1024
