@@ -9,6 +9,7 @@ produce identical tables.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
@@ -179,6 +180,7 @@ class ArchiveIndex:
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
+        self.readonly = readonly
         if readonly:
             self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         else:
@@ -195,7 +197,23 @@ class ArchiveIndex:
             self._db.commit()
 
     def close(self) -> None:
-        self._db.close()
+        """Close; a writer first leaves WAL mode, so that the closed index is one file.
+
+        WAL is a property of the database file: a reader opening a WAL index creates
+        ``-wal``/``-shm`` files beside it, even read-only, and a read-only connection cannot
+        remove them. Switching back to the rollback journal (which checkpoints the WAL into
+        the database and deletes it) makes a closed archive read without a trace. The
+        switch needs the only connection; if a reader holds the index open, the index stays
+        in WAL mode (still correct) and the next writer to close switches it.
+        """
+        try:
+            if not self.readonly:
+                self._db.commit()
+                # "database is locked" when a reader is in: WAL stays (see above).
+                with contextlib.suppress(sqlite3.OperationalError):
+                    self._db.execute("PRAGMA journal_mode=DELETE").fetchall()
+        finally:
+            self._db.close()
 
     def commit(self) -> None:
         self._db.commit()

@@ -14,6 +14,7 @@ file (after redirects) and the ids of the records made from it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -336,3 +337,9 @@ def write_records(archive_dir: Path, out: Path | None = None) -> NormaliseReport
         Path(tmp).unlink(missing_ok=True)
         raise
     return report
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """The records of a ``records.jsonl`` file, as JSON objects in file order."""
+    with Path(path).open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]

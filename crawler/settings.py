@@ -90,6 +90,10 @@ EXTENSIONS = {
 ITEM_PIPELINES = {
     "crawler.pipelines.ReportPagesPipeline": 300,
 }
+# records.jsonl and the report's documents, derived from the archive once the engine stops
+# (crawler/records_ext.py); for every way of starting a crawl, ``scrapy crawl`` included.
+EXTENSIONS["crawler.records_ext.RecordsExtension"] = 900
+RECORDS_ENABLED = True
 REPORT_PAGES_ENABLED = True
 
 # --- politeness, scope, traps, challenges (crawler/middlewares) ---

@@ -1,9 +1,10 @@
 """Subcommands of ``govcrawl`` that crawl: ``crawl URL... --archive DIR`` and ``demo``.
 
 Both run Scrapy in-process (``CrawlerProcess``, the project's ``crawler.settings`` plus
-command-line overrides), then derive ``DIR/records.jsonl`` from the archived captures
-through ``crawler.records`` — the code path ``govcrawl normalise --archive`` uses — and
-print a short summary. ``demo`` starts the bundled demo portal on 127.0.0.1 for the run.
+command-line overrides) and print a short summary. ``DIR/records.jsonl`` and the crawl
+report's documents are written by the records extension (crawler/records_ext.py) when the
+engine stops, as for ``scrapy crawl``; the summary reads them back. ``demo`` starts the
+bundled demo portal on 127.0.0.1 for the run.
 """
 
 from __future__ import annotations
@@ -177,16 +178,25 @@ def run_crawl(
     return CrawlResult(archive_dir=archive_dir, stats=dict(stats), report_dir=report_dir)
 
 
-def write_records(archive_dir: Path) -> list[dict[str, Any]]:
-    """Derive ``DIR/records.jsonl`` from the archive (the ``normalise --archive`` path)."""
-    from crawler.records import write_records as derive  # noqa: PLC0415
+def read_outputs(result: CrawlResult) -> None:
+    """Read back what the records extension (crawler/records_ext.py) wrote when the engine
+    stopped: ``records.jsonl`` and the crawl report with its documents sections. A file
+    this run did not write (the step off or failed, its error already logged) is not read:
+    an older run's records would be summarised as this one's."""
+    from crawler.records import read_records  # noqa: PLC0415  (Scrapy loads only for crawls)
 
-    out = archive_dir / RECORDS_FILE
-    report = derive(archive_dir, out)
-    for url, reason in report.errors:
-        click.echo(f"normalise error: {url}: {reason}", err=True)
-    with out.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    if "records/written" in result.stats:
+        try:
+            result.records = read_records(result.archive_dir / RECORDS_FILE)
+        except (OSError, ValueError) as exc:
+            click.echo(f"records not read back: {exc}", err=True)
+    report_path = (result.report_dir or result.archive_dir) / REPORT_JSON
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(report, dict):
+        result.report = report
 
 
 def warc_files(archive_dir: Path) -> list[Path]:
@@ -239,13 +249,7 @@ def summary_lines(result: CrawlResult) -> list[str]:
 
 
 def _finish(result: CrawlResult) -> None:
-    from crawler.report import add_documents  # noqa: PLC0415  (Scrapy loads only for crawls)
-
-    result.records = write_records(result.archive_dir)
-    # The report's document figures come from these records, not from link texts.
-    result.report = add_documents(
-        result.report_dir or result.archive_dir, result.archive_dir, result.records
-    )
+    read_outputs(result)
     for line in summary_lines(result):
         click.echo(line)
     if result.finish_reason not in ("finished", "closespider_pagecount", "closespider_itemcount"):

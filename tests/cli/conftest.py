@@ -38,17 +38,13 @@ def warcs(archive_dir: Path) -> list[Path]:
     return sorted((archive_dir / "warc").glob("*.warc.gz"))
 
 
-# SQLite's shared-memory and write-ahead sidecars appear when any reader opens the index
-# (WAL mode); they hold no archived data, and the index file itself is compared.
-SQLITE_SIDECARS = ("-shm", "-wal")
-
-
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` (relative path -> bytes): "untouched" means equal."""
+    """Every file under ``root`` (relative path -> bytes): "untouched" means equal, SQLite's
+    ``-wal``/``-shm`` sidecars included (a sealed archive has none; a read makes none)."""
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.name.endswith(SQLITE_SIDECARS)
+        if p.is_file()
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from crawler.cli.crawl_cmds import DEMO_MARKER, crawl_settings
 from crawler.demo.server import DemoPortal
+from crawler.records import read_records
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,6 +106,17 @@ def test_scrapy_crawl_portal_from_the_repository_root(tmp_path: Path) -> None:
     assert len(files) == 1
     assert (archive_dir / "index.sqlite3").exists()
     assert (archive_dir / "pages.jsonl").read_text(encoding="utf-8").count("\n") == 5
+    # The records step runs for `scrapy crawl` too (crawler/records_ext.py), after the
+    # capture extension sealed the WARC and closed the index.
+    records = read_records(archive_dir / "records.jsonl")
+    assert len(records) == 13  # the demo portal's documents, as `govcrawl demo` finds them
+    assert {r["kind"] for r in records} >= {"annual_report", "guide"}
+    report = json.loads((archive_dir / "crawl-report.json").read_text(encoding="utf-8"))
+    assert report["totals"]["documents"] == 13
+    (documents,) = [p["documents"] for p in report["portals"].values() if "documents" in p]
+    assert documents["found"] >= 1
+    assert not list(archive_dir.glob("index.sqlite3-*"))  # sealed: no WAL sidecars
+    assert not list(archive_dir.glob("warc/*.open"))
 
 
 def test_crawl_into_an_archive_another_crawl_is_writing_stops_at_once(tmp_path: Path) -> None:
