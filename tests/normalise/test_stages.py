@@ -18,6 +18,7 @@ from normalise.model import Block
 from normalise.pipeline import normalise_page
 from normalise.segment import match_title, segment
 from normalise.text import fold, parse_date
+from tests.portals.files import make_pdf
 
 GBK_TEXT = "<html><body>朱镕基 政府信息公开</body></html>"
 
@@ -187,34 +188,27 @@ def test_docx_attachment_enters_at_blocks() -> None:
     assert "统计期限" in extract_text(body, DOCX_TYPE)
 
 
-def _pdf_bytes(text: str) -> bytes:
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",  # noqa: E501
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, obj in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
 def test_pdf_text_extraction() -> None:
-    body = _pdf_bytes("Annual report 2021")
+    body = make_pdf("Annual report 2021")
     assert "Annual report 2021" in pdf_text(body)
     records = normalise_page(
         SourcePage(url="http://x.gov.cn/a.pdf", body=body, content_type="application/pdf")
     )
     assert records[0].text == "Annual report 2021"
+
+
+def test_chinese_pdf_text_becomes_a_dated_report() -> None:
+    body = make_pdf(
+        "某某县人民政府2023年政府信息公开工作年度报告\n"
+        "一、总体情况\n"
+        "2023年,某某县人民政府全年主动公开政府信息1234条。\n"
+        "二、主动公开政府信息情况\n"
+        "统计期限自2023年1月1日起至2023年12月31日止。"
+    )
+    assert "全年主动公开政府信息1234条" in pdf_text(body)
+    (rec,) = normalise_page(
+        SourcePage(url="http://x.gov.cn/nb2023.pdf", body=body, content_type="application/pdf")
+    )
+    assert (rec.kind, rec.report_year, rec.agency) == ("annual_report", 2023, "某某县人民政府")
+    assert rec.title == "某某县人民政府2023年政府信息公开工作年度报告"
+    assert "全年主动公开政府信息1234条" in rec.text
