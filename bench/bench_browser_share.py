@@ -20,8 +20,6 @@ Usage: .venv/bin/python bench/bench_browser_share.py
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.portals.server import PortalServer  # noqa: E402
 from tests.portals.sites import ALL_SITES  # noqa: E402
+from tests.subprocesses import run_module  # noqa: E402
 
 
 def run(rendering: str) -> dict[str, float]:
@@ -45,23 +44,13 @@ def run(rendering: str) -> dict[str, float]:
             for s, srv in zip(specs, servers, strict=True)
         )
         (tmp / "portals.toml").write_text(toml, encoding="utf-8")
-        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
         started = time.perf_counter()
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "tests.portals.crawl",
-                str(tmp / "portals.toml"),
-                str(tmp / "out.json"),
-                str(tmp / "archive"),
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
+        proc = run_module(
+            "tests.portals.crawl",
+            str(tmp / "portals.toml"),
+            str(tmp / "out.json"),
+            str(tmp / "archive"),
             timeout=900,
-            check=False,
         )
         wall = time.perf_counter() - started
     finally:

@@ -12,20 +12,14 @@ import pytest
 from crawler.cli.crawl_cmds import DEMO_MARKER, crawl_settings
 from crawler.demo.server import DemoPortal
 from crawler.records import read_records
+from tests.subprocesses import GOVCRAWL, run
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _govcrawl(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "govcrawl"), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=cwd,
-    )
+    return run([str(GOVCRAWL), *args], timeout=120, cwd=cwd)
 
 
 @pytest.mark.parametrize("url", ["ftp://example.gov.cn/", "www.example.gov.cn", "http:///x"])

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,8 +23,8 @@ import pytest
 from crawler.demo.server import DemoPortal
 from crawler.demo.site import SEED_PATHS
 from tests.crawler.warcbytes import archive_records
+from tests.subprocesses import run_govcrawl
 
-ROOT = Path(__file__).resolve().parents[2]
 HOST = "www.demo-county.gov.cn"
 HOP_BY_HOP = {
     "connection",
@@ -89,28 +86,19 @@ def test_crawl_through_http_proxy_archives_origin_urls(
     proxy: tuple[str, list[str]], tmp_path: Path
 ) -> None:
     proxy_url, seen = proxy
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     # with credentials: the proxy gets them, the archive must not
-    env.update({"http_proxy": proxy_url.replace("://", "://crawler:s3cret@"), "no_proxy": ""})
+    env = {"http_proxy": proxy_url.replace("://", "://crawler:s3cret@"), "no_proxy": ""}
     archive_dir = tmp_path / "archive"
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("govcrawl")),
-            "crawl",
-            f"http://{HOST}/",
-            "--archive",
-            str(archive_dir),
-            "--delay",
-            "0",
-            "--log-level",
-            "WARNING",
-        ],
-        cwd=ROOT,
+    proc = run_govcrawl(
+        "crawl",
+        f"http://{HOST}/",
+        "--archive",
+        str(archive_dir),
+        "--delay",
+        "0",
+        "--log-level",
+        "WARNING",
         env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
     # Every fetch went through the proxy, with absolute-form targets.
@@ -148,29 +136,20 @@ def test_several_start_sites_each_in_scope_by_registrable_domain(
     proxy: tuple[str, list[str]], tmp_path: Path
 ) -> None:
     proxy_url, seen = proxy
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    env.update({"http_proxy": proxy_url, "no_proxy": ""})
+    env = {"http_proxy": proxy_url, "no_proxy": ""}
     archive_dir = tmp_path / "archive"
     other = "xxgk.other-county.gov.cn"
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("govcrawl")),
-            "crawl",
-            f"http://{HOST}/",
-            f"http://{other}/zwgk/zfxxgk/",
-            "--archive",
-            str(archive_dir),
-            "--delay",
-            "0",
-            "--log-level",
-            "WARNING",
-        ],
-        cwd=ROOT,
+    proc = run_govcrawl(
+        "crawl",
+        f"http://{HOST}/",
+        f"http://{other}/zwgk/zfxxgk/",
+        "--archive",
+        str(archive_dir),
+        "--delay",
+        "0",
+        "--log-level",
+        "WARNING",
         env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
     records = archive_records(archive_dir)

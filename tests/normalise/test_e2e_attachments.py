@@ -13,10 +13,6 @@ loopback allowed and no browser; the portal is tests/portals' server and page ch
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,11 +20,10 @@ import pytest
 from archive.urls import url_key
 from tests.portals.common import Files, html_reply, page, serve
 from tests.portals.server import PortalServer, Reply, Request
+from tests.subprocesses import run_govcrawl
 
 pytestmark = pytest.mark.slow  # a crawl in a subprocess (never skipped)
 
-BIN = Path(sys.executable).parent
-ROOT = Path(__file__).resolve().parents[2]
 TITLE = "某县财政局2023年政府信息公开工作年度报告"
 OTHER = "某县财政局2022年政府信息公开工作年度报告"
 COLUMN = "/zwgk/zfxxgknb/"
@@ -92,30 +87,20 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[dict[str,
         portals.write_text(
             f'[[portal]]\nname = "county"\nstart_urls = ["{server.base}/"]\n', encoding="utf-8"
         )
-        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-        proc = subprocess.run(
-            [
-                str(BIN / "govcrawl"),
-                "crawl",
-                "--portals",
-                str(portals),
-                "--archive",
-                str(tmp / "archive"),
-                "--delay",
-                "0",
-                "--allow-private",
-                "--no-browser",
-                "--log-level",
-                "WARNING",
-                "-s",
-                "AUTOTHROTTLE_ENABLED=False",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-            cwd=ROOT,
-            env=env,
+        proc = run_govcrawl(
+            "crawl",
+            "--portals",
+            str(portals),
+            "--archive",
+            str(tmp / "archive"),
+            "--delay",
+            "0",
+            "--allow-private",
+            "--no-browser",
+            "--log-level",
+            "WARNING",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
         )
         base = server.base
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]

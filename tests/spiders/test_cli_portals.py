@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.portals.server import PortalServer
 from tests.portals.sites import gkmlpt_site, jsonly_site
+from tests.subprocesses import run_govcrawl
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow]  # crawls in subprocesses (never skipped)
 
 
-def _govcrawl(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    return subprocess.run(
-        [sys.executable, "-c", "from crawler.cli import main; main()", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+_govcrawl = run_govcrawl
 
 
 def test_bad_portals_file_is_one_line_and_nonzero(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from tests.portals.common import html_reply, page, report_page
 from tests.portals.server import PortalServer, Reply, Request
-from tests.spiders.test_cli_portals import _govcrawl
+from tests.subprocesses import run_govcrawl
 
 pytestmark = [pytest.mark.slow]  # a crawl in a subprocess (never skipped)
 PAGES = 30
@@ -59,7 +59,7 @@ def test_every_listing_page_of_a_long_column_is_read(tmp_path: Path) -> None:
             f'[[portal]]\nname = "long"\nstart_urls = ["{server.base}/"]\n', encoding="utf-8"
         )
         archive_dir = tmp_path / "archive"
-        proc = _govcrawl(
+        proc = run_govcrawl(
             "crawl", "--portals", str(portals), "--archive", str(archive_dir),
             "--delay", "0", "--allow-private", "--no-browser", "--log-level", "WARNING",
         )  # fmt: skip

@@ -8,9 +8,6 @@ Every assertion reads what the servers received and what the crawler logged.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,8 +19,8 @@ from spiders.focused import NAV_DEPTH
 from tests.portals.common import CALENDAR_START, NOISE_PREFIXES, calendar_day
 from tests.portals.server import PortalServer
 from tests.portals.sites import ALL_SITES, LIST_AFTER_PINGS, SiteSpec
+from tests.subprocesses import run_module
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.browser]  # crawls in subprocesses (never skipped)
 PAGES_PER_REPORT_MAX = 4.5  # a wandering crawl of these portals costs 10x more
 
@@ -56,22 +53,11 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Crawled]:
             for s, srv in zip(specs, servers, strict=True)
         )
         (tmp / "portals.toml").write_text(toml, encoding="utf-8")
-        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "tests.portals.crawl",
-                str(tmp / "portals.toml"),
-                str(tmp / "out.json"),
-                str(tmp / "archive"),
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=240,
-            check=False,
+        proc = run_module(
+            "tests.portals.crawl",
+            str(tmp / "portals.toml"),
+            str(tmp / "out.json"),
+            str(tmp / "archive"),
         )
         assert proc.returncode == 0, proc.stderr[-4000:]
     finally:
