@@ -151,7 +151,8 @@ def render_meta() -> dict[str, Any]:
 # Resource types a page loads its list data with (JSONP arrives as a script).
 SETTLE_TYPES = frozenset({"xhr", "fetch", "script"})
 XHR_TYPES = frozenset({"xhr", "fetch"})
-# Ids/classes of list containers; mirrors spiders/platforms/scripted.py (LIST_HINT).
+# Ids/classes of list containers: the one definition, which spiders/platforms/scripted.py
+# also uses to decide that a static list is script-filled.
 LIST_HINT = "list|news|article|content|data|result|wj|xxgk|nb"
 EMPTY_LISTS_VAR = "__govcrawlEmptyLists"
 

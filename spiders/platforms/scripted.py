@@ -13,6 +13,8 @@ import re
 
 from lxml import html as lxml_html
 
+from crawler.browser import LIST_HINT as BROWSER_LIST_HINT
+
 TEMPLATE_MARKERS = re.compile(
     r"x-handlebars-template|text/x-template|text/template|\{\{#each|ms-repeat|v-for=|ng-repeat",
     re.I,
@@ -21,7 +23,8 @@ DATA_CALLS = re.compile(
     r"\bfetch\s*\(|\$\.(ajax|get|post|getJSON)\s*\(|XMLHttpRequest|axios\.|loadPageData\s*\(|"
     r"\.jpage\s*\(|listModel\s*\(",
 )
-LIST_HINT = re.compile(r"list|news|article|content|data|result|wj|xxgk|nb", re.I)
+# One definition with the browser, which waits for these containers to fill.
+LIST_HINT = re.compile(BROWSER_LIST_HINT, re.I)
 
 
 def _empty_list_container(tree: lxml_html.HtmlElement) -> bool:
